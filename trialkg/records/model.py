@@ -1,0 +1,436 @@
+"""Typed records: the schema of a curated source file (``kg/sources/*.yaml``).
+
+A record file describes one source document: its metadata, and the studies, drugs,
+people and publications it states facts about. Every figure carries ``quote``: the exact
+words of the document that state it. The format is documented in ``kg/README.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from rdflib import URIRef
+
+from trialkg import vocab
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+NCT_RE = re.compile(r"^NCT\d{8}$")
+
+
+def _slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lower-case letters, digits and '-' "
+            "(for example 'patina' or 'palbociclib-arm')"
+        )
+    return value
+
+
+def _in(table: dict[str, URIRef], what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in table:
+            choices = ", ".join(sorted(table))
+            raise ValueError(f"unknown {what} {value!r}; expected one of: {choices}")
+        return value
+
+    return check
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Quote = Annotated[list[str], Field(min_length=1)]
+
+
+def _quotes(value: Any) -> Any:
+    """Accept one quote as a string or several as a list."""
+    return [value] if isinstance(value, str) else value
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, numbers given for text fields are accepted as text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_quote(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "quote" in data:
+            data = {**data, "quote": _quotes(data["quote"])}
+        return data
+
+
+def vocab_field(table: dict[str, URIRef], what: str) -> Any:
+    """Annotated str restricted to the keys of a vocabulary table."""
+    return Annotated[str, AfterValidator(_in(table, what))]
+
+
+Unit = vocab_field(vocab.UNITS, "unit")
+NonNegDecimal = Annotated[Decimal, Field(ge=0)]
+
+
+class Bibliographic(Strict):
+    """Bibliographic fields shared by source documents and cited publications."""
+
+    kind: vocab_field(vocab.SOURCE_KINDS, "document kind")  # type: ignore[valid-type]
+    title: str | None = None
+    doi: str | None = None
+    journal: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    published: dt.date | None = None
+    accessed: dt.date | None = None
+    version_date: dt.date | None = None
+    meeting: str | None = None
+    abstract_number: str | None = None
+    article_type: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    authors: list[Slug] = []
+    author_list: str | None = None
+    reports: list[Slug] = []
+    quote: list[str] = []
+
+    @model_validator(mode="after")
+    def _check_doi(self) -> Bibliographic:
+        if self.doi is not None and not re.match(r"^10\.\d{4,9}/\S+$", self.doi):
+            raise ValueError(f"doi {self.doi!r} is not a DOI (expected 10.NNNN/...)")
+        return self
+
+
+class SourceMeta(Bibliographic):
+    """The source document itself."""
+
+    id: Slug
+    document: str
+    cites: list[Slug] = []
+
+
+class Publication(Bibliographic):
+    """A document the source cites or names as the report of a study."""
+
+    id: Slug
+
+
+class Organization(Strict):
+    id: Slug
+    name: str
+    location: str | None = None
+    manufactures: list[Slug] = []
+    quote: list[str] = []
+
+
+class Person(Strict):
+    id: Slug
+    name: str
+    affiliations: list[Slug] = []
+    quote: list[str] = []
+
+
+class Drug(Strict):
+    """What the source states about a drug (the drug itself may be in kg/reference.yaml)."""
+
+    id: Slug
+    label: str | None = None
+    classes: list[vocab_field(vocab.DRUG_CLASSES, "drug class")] = []  # type: ignore[valid-type]
+    mechanisms: list[vocab_field(vocab.MECHANISMS, "mechanism")] = []  # type: ignore[valid-type]
+    targets: list[Slug] = []
+    quote: list[str] = []
+
+
+class ClassAgent(Strict):
+    """A regimen component known only by its drug class ("endocrine therapy")."""
+
+    drug_class: vocab_field(vocab.DRUG_CLASSES, "drug class")  # type: ignore[valid-type]
+
+
+Component = Slug | ClassAgent
+
+
+class Regimen(Strict):
+    components: Annotated[list[Component], Field(min_length=1)]
+    setting: vocab_field(vocab.SETTINGS, "setting") | None = None  # type: ignore[valid-type]
+    label: str | None = None
+
+
+class Count(Strict):
+    value: Annotated[int, Field(ge=0)]
+    quote: Quote
+
+
+class Enrollment(Count):
+    type: vocab_field(vocab.ENROLLMENT_TYPES, "enrollment type") | None = None  # type: ignore[valid-type]
+
+
+class Duration(Strict):
+    value: NonNegDecimal
+    unit: Unit  # type: ignore[valid-type]
+    quote: Quote
+
+
+class Age(Strict):
+    median: NonNegDecimal | None = None
+    min: NonNegDecimal | None = None
+    max: NonNegDecimal | None = None
+    unit: Unit  # type: ignore[valid-type]
+    quote: Quote
+
+    @model_validator(mode="after")
+    def _order(self) -> Age:
+        present = [v for v in (self.min, self.median, self.max) if v is not None]
+        if not present:
+            raise ValueError("age needs at least one of median, min, max")
+        if present != sorted(present):
+            raise ValueError(f"age figures must satisfy min <= median <= max (got {present})")
+        return self
+
+
+class Cycles(Strict):
+    min: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=0)] | None = None
+    quote: Quote
+
+    @model_validator(mode="after")
+    def _order(self) -> Cycles:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class Population(Strict):
+    conditions: list[vocab_field(vocab.CONDITIONS, "condition")] = []  # type: ignore[valid-type]
+    hr_status: vocab_field(vocab.HR_STATUS, "hormone-receptor status") | None = None  # type: ignore[valid-type]
+    her2_status: vocab_field(vocab.HER2_STATUS, "HER2 status") | None = None  # type: ignore[valid-type]
+    line: vocab_field(vocab.LINES, "line of therapy") | None = None  # type: ignore[valid-type]
+    setting: vocab_field(vocab.SETTINGS, "setting") | None = None  # type: ignore[valid-type]
+    prior_treatment: list[Component] = []
+    progressed_on: list[Component] = []
+    prior_treatment_description: str | None = None
+    prior_cycles: Cycles | None = None
+    age: Age | None = None
+    quote: list[str] = []
+
+
+class Arm(Strict):
+    id: Slug
+    label: str
+    role: vocab_field(vocab.ARM_ROLES, "arm role") | None = None  # type: ignore[valid-type]
+    regimen: Regimen | None = None
+    patients: Count | None = None
+    quote: list[str] = []
+
+
+class Endpoint(Strict):
+    id: Slug
+    kind: vocab_field(vocab.ENDPOINT_KINDS, "endpoint kind")  # type: ignore[valid-type]
+    label: str | None = None
+    role: vocab_field(vocab.ENDPOINT_ROLES, "endpoint role") | None = None  # type: ignore[valid-type]
+    assessor: vocab_field(vocab.ASSESSORS, "assessor") | None = None  # type: ignore[valid-type]
+    reported: bool | None = None
+    time_frame: str | None = None
+    quote: list[str] = []
+
+
+class CI(Strict):
+    lower: Decimal
+    upper: Decimal
+    level: Annotated[Decimal, Field(gt=0, lt=1)] = Decimal("0.95")
+
+    @model_validator(mode="after")
+    def _order(self) -> CI:
+        if self.lower > self.upper:
+            raise ValueError(f"CI lower bound {self.lower} is above upper bound {self.upper}")
+        return self
+
+
+class TimePoint(Strict):
+    value: NonNegDecimal
+    unit: Unit  # type: ignore[valid-type]
+
+
+class ArmResult(Strict):
+    arm: Slug
+    endpoint: Slug
+    measure: vocab_field(vocab.MEASURES, "measure")  # type: ignore[valid-type]
+    value: Decimal
+    unit: Unit | None = None  # type: ignore[valid-type]
+    ci: CI | None = None
+    time_point: TimePoint | None = None
+    approximate: bool = False
+    note: str | None = None
+    quote: Quote
+
+    @model_validator(mode="after")
+    def _check(self) -> ArmResult:
+        if self.measure != "count" and self.unit is None:
+            raise ValueError(f"a {self.measure} result needs a unit (for example month or percent)")
+        if self.unit == "percent" and not 0 <= self.value <= 100:
+            raise ValueError(f"a percentage must be between 0 and 100 (got {self.value})")
+        if self.ci is not None and not self.ci.lower <= self.value <= self.ci.upper:
+            raise ValueError(
+                f"value {self.value} lies outside its CI [{self.ci.lower}, {self.ci.upper}]"
+            )
+        return self
+
+
+class PValue(Strict):
+    value: Annotated[Decimal, Field(ge=0, le=1)]
+    comparator: str = "="
+    sided: vocab_field(vocab.SIDEDNESS, "sidedness") | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _check(self) -> PValue:
+        if self.comparator not in vocab.P_COMPARATORS:
+            raise ValueError(
+                f"p-value comparator {self.comparator!r} must be one of {list(vocab.P_COMPARATORS)}"
+            )
+        return self
+
+
+class Comparison(Strict):
+    """A between-arm comparison, optionally with an effect estimate (statistic and value)."""
+
+    endpoint: Slug
+    experimental: Slug
+    comparator: Slug
+    statistic: vocab_field(vocab.STATISTICS, "statistic") | None = None  # type: ignore[valid-type]
+    value: Decimal | None = None
+    unit: Unit | None = None  # type: ignore[valid-type]
+    ci: CI | None = None
+    p_value: PValue | None = None
+    significant: bool | None = None
+    method: str | None = None
+    note: str | None = None
+    quote: Quote
+
+    @model_validator(mode="after")
+    def _check(self) -> Comparison:
+        if self.experimental == self.comparator:
+            raise ValueError("experimental and comparator arms must differ")
+        if (self.statistic is None) != (self.value is None):
+            raise ValueError("statistic and value go together: give both or neither")
+        if self.ci is not None and self.value is None:
+            raise ValueError("a CI needs a statistic and value")
+        if self.statistic in vocab.RATIO_STATISTICS and self.value is not None:
+            if self.value <= 0 or (self.ci is not None and self.ci.lower <= 0):
+                raise ValueError(f"a {self.statistic} and its CI must be greater than 0")
+            if self.unit is not None:
+                raise ValueError(f"a {self.statistic} is dimensionless: remove the unit")
+        elif self.value is not None and self.unit is None:
+            raise ValueError(f"a {self.statistic} needs a unit (for example percent)")
+        if self.ci is not None and self.value is not None:
+            if not self.ci.lower <= self.value <= self.ci.upper:
+                raise ValueError(
+                    f"value {self.value} lies outside its CI [{self.ci.lower}, {self.ci.upper}]"
+                )
+        if self.significant is None and self.p_value is None and self.value is None:
+            raise ValueError("a comparison needs at least one of significant, p_value, value")
+        return self
+
+
+class AdverseEvent(Strict):
+    arm: Slug
+    event: Slug
+    event_label: str | None = None
+    grade: vocab_field(vocab.GRADES, "grade")  # type: ignore[valid-type]
+    percentage: Annotated[Decimal, Field(ge=0, le=100)] | None = None
+    count: Annotated[int, Field(ge=0)] | None = None
+    at_risk: Annotated[int, Field(ge=0)] | None = None
+    serious: bool | None = None
+    approximate: bool = False
+    note: str | None = None
+    quote: Quote
+
+    @model_validator(mode="after")
+    def _check(self) -> AdverseEvent:
+        if self.percentage is None and self.count is None:
+            raise ValueError("an adverse-event result needs a percentage and/or a count")
+        if self.count is not None and self.at_risk is not None and self.count > self.at_risk:
+            raise ValueError(f"count {self.count} exceeds patients at risk {self.at_risk}")
+        return self
+
+
+class FollowUp(Duration):
+    pass
+
+
+class Study(Strict):
+    id: Slug
+    label: str
+    acronym: str | None = None
+    title: str | None = None
+    kind: vocab_field(vocab.STUDY_KINDS, "study kind") | None = None  # type: ignore[valid-type]
+    allocation: vocab_field(vocab.ALLOCATIONS, "allocation") | None = None  # type: ignore[valid-type]
+    phase: vocab_field(vocab.PHASES, "phase") | None = None  # type: ignore[valid-type]
+    design: list[vocab_field(vocab.DESIGN_FEATURES, "design feature")] = []  # type: ignore[valid-type]
+    registry_ids: list[str] = []
+    status: str | None = None
+    enrollment: Enrollment | None = None
+    follow_up: FollowUp | None = None
+    funders: list[Slug] = []
+    sponsors: list[Slug] = []
+    investigators: list[Slug] = []
+    reported_in: list[Slug] = []
+    population: Population | None = None
+    arms: list[Arm] = []
+    endpoints: list[Endpoint] = []
+    results: list[ArmResult] = []
+    comparisons: list[Comparison] = []
+    adverse_events: list[AdverseEvent] = []
+    quote: list[str] = []
+
+    @model_validator(mode="after")
+    def _check_ids(self) -> Study:
+        for reg in self.registry_ids:
+            if reg.startswith("NCT") and not NCT_RE.match(reg):
+                raise ValueError(f"registry id {reg!r} is not an NCT number (NCT + 8 digits)")
+        return self
+
+
+class SourceRecord(Strict):
+    """One curated source file."""
+
+    source: SourceMeta
+    publications: list[Publication] = []
+    organizations: list[Organization] = []
+    people: list[Person] = []
+    drugs: list[Drug] = []
+    studies: list[Study] = []
+
+
+class ReferenceDrug(Strict):
+    """A drug of the reference vocabulary, with identifiers in other resources."""
+
+    id: Slug
+    label: str
+    synonyms: list[str] = []
+    classes: list[vocab_field(vocab.DRUG_CLASSES, "drug class")] = []  # type: ignore[valid-type]
+    mechanisms: list[vocab_field(vocab.MECHANISMS, "mechanism")] = []  # type: ignore[valid-type]
+    targets: list[Slug] = []
+    mappings: list[str] = []
+
+
+class ReferenceTarget(Strict):
+    id: Slug
+    label: str
+    synonyms: list[str] = []
+    mappings: list[str] = []
+
+
+class ReferenceAdverseEvent(Strict):
+    id: Slug
+    label: str
+    synonyms: list[str] = []
+    mappings: list[str] = []
+
+
+class ReferenceRecord(Strict):
+    """kg/reference.yaml: shared entities that no single source defines."""
+
+    drugs: list[ReferenceDrug] = []
+    targets: list[ReferenceTarget] = []
+    adverse_events: list[ReferenceAdverseEvent] = []
