@@ -1,0 +1,230 @@
+"""The ``trialkg`` command line: thin wrappers around plain, tested functions.
+
+Heavy libraries (rdflib, pyoxigraph, pySHACL, owlready2) are imported inside the commands,
+so ``trialkg --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+app = typer.Typer(
+    name="trialkg",
+    help="A knowledge graph of drugs, clinical trials and their outcomes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+RecordsOpt = Annotated[
+    Path | None,
+    typer.Option("--records", help="Folder of curated records (default: the project's kg/)."),
+]
+DocumentsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--documents",
+        help="Folder of source document texts (default: $TRIALKG_DOCUMENTS or ../shared/seeds).",
+    ),
+]
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Store folder (default: ./build/store).")
+]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def _paths(records: Path | None, documents: Path | None) -> tuple[Path, Path]:
+    from trialkg.paths import default_documents_dir, records_dir
+
+    rec = records or records_dir()
+    docs = documents or default_documents_dir()
+    if not rec.is_dir():
+        _fail(f"records folder {rec} does not exist")
+    if not docs.is_dir():
+        _fail(f"documents folder {docs} does not exist: give --documents or set TRIALKG_DOCUMENTS")
+    return rec, docs
+
+
+def _store_root(store: Path | None) -> Path:
+    from trialkg.paths import default_store_dir
+
+    return store or default_store_dir()
+
+
+def _report_build_errors(exc: BaseException) -> NoReturn:
+    from trialkg.reason import InconsistentGraph, ReasonerUnavailable
+    from trialkg.records.loader import RecordError
+    from trialkg.store import StoreError
+
+    if isinstance(exc, RecordError):
+        for issue in exc.issues:
+            typer.echo(str(issue), err=True)
+        _fail(f"{len(exc.issues)} problem(s) in the records; nothing was written")
+    if isinstance(exc, InconsistentGraph):
+        _fail(f"the records contradict the ontology; nothing was written\n{exc.explanation}")
+    if isinstance(exc, (ReasonerUnavailable, StoreError)):
+        _fail(str(exc))
+    raise exc
+
+
+@app.command()
+def build(
+    records: RecordsOpt = None,
+    documents: DocumentsOpt = None,
+    store: StoreOpt = None,
+    reason: Annotated[bool, typer.Option(help="Run the OWL reasoner (needs Java).")] = True,
+) -> None:
+    """Validate the curated records, reason, and write the graph to the persistent store."""
+    from rich.console import Console
+
+    from trialkg.build import build as run_build
+
+    rec, docs = _paths(records, documents)
+    console = Console(stderr=True)
+    with console.status("building") as status:
+        try:
+            report = run_build(rec, docs, _store_root(store), reason=reason,
+                               progress=lambda m: status.update(m))
+        except Exception as exc:  # noqa: BLE001 - reported and mapped to an exit code
+            _report_build_errors(exc)
+    typer.echo(
+        f"built {report.triples} triples from {len(report.sources)} sources "
+        f"({report.inferred} inferred) into {report.store}"
+    )
+
+
+@app.command()
+def validate(records: RecordsOpt = None, documents: DocumentsOpt = None) -> None:
+    """Check the records (schema, references, quotes, SHACL, reasoning); write nothing."""
+    from trialkg.build import compile_graph
+
+    rec, docs = _paths(records, documents)
+    try:
+        compiled = compile_graph(rec, docs)
+    except Exception as exc:  # noqa: BLE001
+        _report_build_errors(exc)
+    typer.echo(f"ok: {len(compiled.sources)} sources, {compiled.triples} triples, no problems")
+
+
+def _open(store: Path | None):  # type: ignore[no-untyped-def]
+    from trialkg.store import Store, StoreError
+
+    try:
+        return Store.open(_store_root(store))
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig, nquads or jsonld")] = "trig",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file (default: stdout).")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Export the whole dataset (deterministic: same records, same bytes)."""
+    from trialkg.export import FORMATS
+    from trialkg.export import export as run_export
+
+    if fmt not in FORMATS:
+        _fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
+    data = run_export(_open(store), fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(output)
+        typer.echo(f"wrote {len(data)} bytes to {output}", err=True)
+
+
+@app.command()
+def stats(store: StoreOpt = None) -> None:
+    """Counts per class and per source, as tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from trialkg.stats import stats as run_stats
+
+    s = run_stats(_open(store))
+    console = Console()
+    t = Table(title="Nodes per class (asserted and inferred types)")
+    t.add_column("class")
+    t.add_column("nodes", justify="right")
+    for cls, n in s.classes:
+        t.add_row(cls, str(n))
+    console.print(t)
+    t = Table(title="Sources")
+    for col, just in (("source", "left"), ("title", "left"), ("triples", "right"),
+                      ("quotes", "right")):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for sid, label, n, ev in s.sources:
+        t.add_row(sid, label, str(n), str(ev))
+    console.print(t)
+    t = Table(title=f"Named graphs ({s.total} quads in all)")
+    t.add_column("graph")
+    t.add_column("triples", justify="right")
+    for g, n in s.graphs:
+        t.add_row(g, str(n))
+    console.print(t)
+
+
+@app.command()
+def conflicts(
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Every figure on which sources disagree: both values, both sources, both quotes."""
+    import dataclasses
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from trialkg.conflicts import conflicts as find
+
+    found = find(_open(store))
+    if fmt == "json":
+        typer.echo(json.dumps([dataclasses.asdict(c) for c in found], indent=2, sort_keys=True))
+        return
+    if fmt != "table":
+        _fail(f"unknown format {fmt!r}; choose table or json", 2)
+    t = Table(title=f"{len(found)} figure(s) on which sources disagree", show_lines=True)
+    for col in ("figure", "value", "source", "quote"):
+        t.add_column(col)
+    for c in found:
+        name = f"{c.label or c.node}\n{c.prop.rsplit('#', 1)[-1]}"
+        for i, st in enumerate((c.first, c.second)):
+            t.add_row(name if i == 0 else "", st.value + (" (approx.)" if st.approximate else ""),
+                      st.source.rsplit("/", 1)[-1], "\n".join(st.quotes))
+    Console().print(t)
+
+
+@app.command()
+def show(
+    records: RecordsOpt = None,
+    documents: DocumentsOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Build the graph, then show its statistics and the figures sources disagree on."""
+    build(records=records, documents=documents, store=store, reason=True)
+    stats(store=store)
+    conflicts(store=store, fmt="table")
+
+
+def main() -> None:
+    """Entry point of the ``trialkg`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Figures on which sources disagree: same node, same figure property, different values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from trialkg.store import Store
+
+CANDIDATES = """
+PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?node ?label ?prop ?v1 ?g1 ?v2 ?g2 WHERE {
+  GRAPH <https://w3id.org/trialkg/graph/ontology> { ?prop tkg:isFigure true }
+  GRAPH ?g1 { ?node ?prop ?v1 }
+  GRAPH ?g2 { ?node ?prop ?v2 }
+  FILTER (STR(?g1) < STR(?g2))
+  FILTER NOT EXISTS { GRAPH ?g1 { ?node ?prop ?v2 } }
+  FILTER NOT EXISTS { GRAPH ?g2 { ?node ?prop ?v1 } }
+  OPTIONAL { ?node rdfs:label ?label }
+}
+"""
+
+EVIDENCE = """
+PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+SELECT ?quote ?source ?about WHERE {
+  GRAPH {g} { ?ev tkg:evidenceFor {node} ; tkg:quote ?quote ; tkg:fromSource ?source .
+             OPTIONAL { ?ev tkg:aboutProperty ?about } }
+}
+"""
+
+APPROXIMATE = """
+PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+ASK { GRAPH {g} { {node} tkg:approximate true } }
+"""
+
+
+@dataclass(frozen=True, order=True)
+class Statement:
+    value: str
+    graph: str
+    source: str
+    quotes: tuple[str, ...]
+    approximate: bool
+
+
+@dataclass(frozen=True, order=True)
+class Conflict:
+    node: str
+    label: str
+    prop: str
+    first: Statement
+    second: Statement
+
+
+def node_ref(iri: str) -> str:
+    """An IRI as a SPARQL term; refuses characters that could break out of ``<...>``."""
+    if any(c in iri for c in '<>"{}|^`\\ \n'):
+        raise ValueError(f"not a safe IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def _fill(template: str, bound: dict[str, str]) -> str:
+    for key, value in bound.items():
+        template = template.replace(key, value)
+    return template
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def agree_within_rounding(a: Statement, b: Statement) -> bool:
+    """An approximate figure ('nearly 80%') agrees with a value within one unit of its last digit."""
+    if not (a.approximate or b.approximate):
+        return False
+    da, db = _decimal(a.value), _decimal(b.value)
+    if da is None or db is None:
+        return False
+    approx = da if a.approximate else db
+    exponent = approx.normalize().as_tuple().exponent
+    step = Decimal(1).scaleb(min(int(exponent), 0)) if isinstance(exponent, int) else Decimal(1)
+    return abs(da - db) <= step
+
+
+def conflicts(store: Store) -> list[Conflict]:
+    """Every figure on which two sources disagree, with both values, sources and quotes."""
+    out: dict[tuple[str, ...], Conflict] = {}
+    rows = sorted(store.select(CANDIDATES),
+                  key=lambda r: r["label"].value if r["label"] is not None else "")
+    for row in rows:
+        node, prop = row["node"], row["prop"]
+        key = tuple(row[k].value for k in ("node", "prop", "v1", "g1", "v2", "g2"))
+        if key in out:
+            continue
+        stmts = []
+        for v, g in ((row["v1"], row["g1"]), (row["v2"], row["g2"])):
+            quotes, source = [], ""
+            bound = {"{node}": node_ref(node.value), "{g}": node_ref(g.value)}
+            for ev in store.select(_fill(EVIDENCE, bound)):
+                about = ev["about"]
+                if about is None or about == prop:
+                    quotes.append(ev["quote"].value)
+                    source = ev["source"].value
+            approx = bool(store.query(_fill(APPROXIMATE, bound)))
+            stmts.append(Statement(v.value, g.value, source, tuple(sorted(set(quotes))), approx))
+        if agree_within_rounding(stmts[0], stmts[1]):
+            continue
+        label = row["label"].value if row["label"] is not None else ""
+        out[key] = Conflict(node.value, label, prop.value, stmts[0], stmts[1])
+    return sorted(out.values())

@@ -1,0 +1,139 @@
+"""The IRI scheme of trialkg instance data: readable, deterministic and stable.
+
+Every IRI is built from curator-chosen ids (slugs) and controlled values, never from
+counters or build order, so the same real-world thing stated by several sources gets the
+same IRI in every build. See ontology/README.md, "IRI scheme".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from rdflib import URIRef
+
+BASE = "https://w3id.org/trialkg/"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+
+ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
+PROVENANCE_GRAPH = URIRef(GRAPH + "provenance")
+INFERRED_GRAPH = URIRef(GRAPH + "inferred")
+REFERENCE_GRAPH = URIRef(GRAPH + "reference")
+DATASET = URIRef(BASE + "dataset")
+
+_GRADE_SLUGS = {">=3": "3-or-higher", "not-stated": "not-stated"}
+
+
+def _u(path: str) -> URIRef:
+    return URIRef(ID + path)
+
+
+def number_slug(value: Decimal) -> str:
+    """Render a number for use inside an IRI (``6``, ``2.5``)."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", "p") if "." in text else text
+
+
+def source_graph(source_id: str) -> URIRef:
+    """Named graph holding what one source asserts."""
+    return URIRef(GRAPH + "source/" + source_id)
+
+
+def source(source_id: str) -> URIRef:
+    return _u(f"source/{source_id}")
+
+
+def publication(pub_id: str) -> URIRef:
+    return _u(f"publication/{pub_id}")
+
+
+def organization(org_id: str) -> URIRef:
+    return _u(f"organization/{org_id}")
+
+
+def person(person_id: str) -> URIRef:
+    return _u(f"person/{person_id}")
+
+
+def drug(drug_id: str) -> URIRef:
+    return _u(f"drug/{drug_id}")
+
+
+def class_agent(drug_class: str) -> URIRef:
+    """The node standing for 'any agent of this class' in a regimen."""
+    return _u("drug/any-" + drug_class.replace("/", "-"))
+
+
+def target(target_id: str) -> URIRef:
+    return _u(f"target/{target_id}")
+
+
+def adverse_event_term(event_id: str) -> URIRef:
+    return _u(f"adverse-event/{event_id}")
+
+
+def condition(condition_id: str) -> URIRef:
+    return _u(f"condition/{condition_id}")
+
+
+def study(study_id: str) -> URIRef:
+    return _u(f"study/{study_id}")
+
+
+def population(study_id: str) -> URIRef:
+    return _u(f"study/{study_id}/population")
+
+
+def arm(study_id: str, arm_id: str) -> URIRef:
+    return _u(f"study/{study_id}/arm/{arm_id}")
+
+
+def regimen(study_id: str, arm_id: str) -> URIRef:
+    return _u(f"study/{study_id}/arm/{arm_id}/regimen")
+
+
+def endpoint(study_id: str, endpoint_id: str) -> URIRef:
+    return _u(f"study/{study_id}/endpoint/{endpoint_id}")
+
+
+def arm_result(
+    study_id: str,
+    arm_id: str,
+    endpoint_id: str,
+    measure: str,
+    time_point: tuple[Decimal, str] | None = None,
+) -> URIRef:
+    tail = f"{measure}"
+    if time_point is not None:
+        tail += f"-at-{number_slug(time_point[0])}-{time_point[1]}"
+    return _u(f"study/{study_id}/result/{endpoint_id}/{arm_id}/{tail}")
+
+
+def comparison(study_id: str, endpoint_id: str, experimental: str, comparator: str) -> URIRef:
+    return _u(f"study/{study_id}/comparison/{endpoint_id}/{experimental}-vs-{comparator}")
+
+
+def estimate(
+    study_id: str, endpoint_id: str, experimental: str, comparator: str, statistic: str
+) -> URIRef:
+    return URIRef(f"{comparison(study_id, endpoint_id, experimental, comparator)}/{statistic}")
+
+
+def adverse_event_result(
+    study_id: str, arm_id: str, event_id: str, grade: str, serious: bool | None = None
+) -> URIRef:
+    grade_slug = _GRADE_SLUGS.get(grade, grade)
+    tail = {None: "", True: "/serious", False: "/non-serious"}[serious]
+    return _u(f"study/{study_id}/adverse-event/{arm_id}/{event_id}/grade-{grade_slug}{tail}")
+
+
+def evidence(source_id: str, subject: URIRef, prop: URIRef | None, quote: str) -> URIRef:
+    """Evidence node: one per (source, node, property, quote)."""
+    key = "\x1f".join((str(subject), str(prop or ""), quote))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return _u(f"evidence/{source_id}/{digest}")
+
+
+def build(fingerprint: str) -> URIRef:
+    return _u(f"build/{fingerprint[:16]}")

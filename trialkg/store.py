@@ -1,0 +1,143 @@
+"""The persistent RDF store, behind one module (engine: Oxigraph through pyoxigraph).
+
+A store folder holds one or more data folders and a ``CURRENT`` file naming the live one.
+A build writes a new data folder and then replaces ``CURRENT`` atomically (``os.replace``),
+so a failed or interrupted build leaves the previous store untouched; old data folders are
+removed afterwards. Queries see the union of all named graphs as the default graph.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+CURRENT = "CURRENT"
+
+
+class StoreError(RuntimeError):
+    """The store is missing or unreadable."""
+
+
+def graph_to_nquads(graph: Graph, name: URIRef) -> bytes:
+    """Serialise an rdflib graph as N-Quads lines in the named graph ``name``."""
+    nt = graph.serialize(format="nt", encoding="utf-8")
+    suffix = f" <{name}> .".encode()
+    lines = [line[:-2] + suffix for line in nt.splitlines() if line.strip()]
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+class Store:
+    """A read/write handle on one data folder of a store."""
+
+    def __init__(self, inner: ox.Store, path: Path | None = None) -> None:
+        self._inner = inner
+        self.path = path
+
+    @classmethod
+    def in_memory(cls) -> Store:
+        return cls(ox.Store())
+
+    @classmethod
+    def open(cls, root: Path, read_only: bool = True) -> Store:
+        """Open the live data folder of the store at ``root``."""
+        data = current_data_dir(root)
+        try:
+            inner = ox.Store.read_only(str(data)) if read_only else ox.Store(str(data))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {data}: {exc}") from exc
+        return cls(inner, data)
+
+    def load_graph(self, graph: Graph, name: URIRef) -> None:
+        """Add an rdflib graph as the named graph ``name``."""
+        data = graph_to_nquads(graph, name)
+        if data:
+            self._inner.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+    def load_nquads(self, data: bytes) -> None:
+        if data:
+            self._inner.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+
+    def query(self, sparql: str, **kwargs: Any) -> Any:
+        """Run a SPARQL query; the default graph is the union of all graphs."""
+        kwargs.setdefault("use_default_graph_as_union", True)
+        subs = kwargs.get("substitutions")
+        if subs:
+            kwargs["substitutions"] = {
+                ox.Variable(k) if isinstance(k, str) else k: v for k, v in subs.items()
+            }
+        return self._inner.query(sparql, **kwargs)
+
+    def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """Run a SELECT query and return its rows as dicts of Python-friendly values."""
+        result = self.query(sparql, **kwargs)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            rows.append({n: solution[n] for n in names})
+        return rows
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self._inner.quads_for_pattern(None, None, None, None))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._inner.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph_size(self, name: str) -> int:
+        return sum(1 for _ in self._inner.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def sorted_nquads(self) -> list[str]:
+        """Every quad as an N-Quads line, sorted: a deterministic dump."""
+        return sorted(f"{q} .\n" for q in self.quads())
+
+
+def current_data_dir(root: Path) -> Path:
+    """The live data folder named by ``root/CURRENT``."""
+    marker = root / CURRENT
+    if not marker.is_file():
+        raise StoreError(f"no graph has been built at {root}: run 'trialkg build' first")
+    name = marker.read_text(encoding="utf-8").strip()
+    data = root / name
+    if not data.is_dir():
+        raise StoreError(f"{marker} names {name}, which is missing: rebuild with 'trialkg build'")
+    return data
+
+
+@contextmanager
+def new_version(root: Path) -> Iterator[Store]:
+    """Write a new version of the store at ``root``; it goes live only if the block succeeds."""
+    root.mkdir(parents=True, exist_ok=True)
+    data = Path(tempfile.mkdtemp(prefix="data-", dir=root))
+    try:
+        store = Store(ox.Store(str(data)), data)
+        yield store
+        store.flush()
+        del store
+    except BaseException:
+        shutil.rmtree(data, ignore_errors=True)
+        raise
+    tmp = root / (CURRENT + ".tmp")
+    tmp.write_text(data.name + "\n", encoding="utf-8")
+    os.replace(tmp, root / CURRENT)
+    for old in root.glob("data-*"):
+        if old != data and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def load_dataset(store: Store, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
+    """Load several (name, graph) pairs."""
+    for name, graph in graphs:
+        store.load_graph(graph, name)
