@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
 from rdflib.compare import to_canonical_graph
 
 from trialkg import __version__, iri
@@ -33,6 +34,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DESCRIPTION_GRAPH = URIRef(iri.GRAPH + "dataset")
+GENID = "https://w3id.org/trialkg/ontology/.well-known/genid/"
 
 Progress = Callable[[str], None]
 
@@ -139,7 +141,7 @@ def compile_graph(
     inputs += [documents_dir / rec.source.document for rec, _, _ in loaded]
     fp = fingerprint(inputs)
 
-    ontology = to_canonical_graph(ontology_graph())
+    ontology = skolemized(ontology_graph())
     graphs: list[tuple[URIRef, Graph]] = [
         (iri.ONTOLOGY_GRAPH, ontology),
         (iri.REFERENCE_GRAPH, ref_graph),
@@ -154,6 +156,19 @@ def compile_graph(
     graphs.append((iri.PROVENANCE_GRAPH, provenance_graph(per_source, fp, reason)))
     graphs.append((DESCRIPTION_GRAPH, dataset_description(graphs, per_source)))
     return Compiled(graphs, [sg.source_id for sg in per_source], fp, len(inferred), inputs)
+
+
+def skolemized(graph: Graph) -> Graph:
+    """Replace blank nodes by deterministic IRIs (canonical labelling), for stable exports."""
+    out = Graph()
+    canon = to_canonical_graph(graph)
+
+    def sk(term: Node) -> Node:
+        return URIRef(GENID + str(term)) if isinstance(term, BNode) else term
+
+    for s, p, o in canon:
+        out.add((sk(s), p, sk(o)))
+    return out
 
 
 def provenance_graph(per_source: list[SourceGraphs], fp: str, reasoned: bool) -> Graph:

@@ -39,7 +39,7 @@ StoreOpt = Annotated[
 def _fail(message: str, code: int = 1) -> NoReturn:
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {message}", markup=True)
     raise typer.Exit(code)
 
 

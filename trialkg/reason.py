@@ -132,7 +132,7 @@ def infer(ontology: Graph, data: Iterable[Graph]) -> ReasoningResult:
     owl_input = reasoner_input(ontology, data)
     reasoned = run_hermit(owl_input)
     supers = _superclasses(ontology)
-    asserted: set[tuple[object, object, object]] = set()
+    asserted: set[tuple[object, object, object]] = set(ontology)
     for graph in data:
         asserted.update(graph)
     individuals = {

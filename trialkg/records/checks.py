@@ -32,15 +32,23 @@ def _duplicates(ids: Iterable[str]) -> set[str]:
     return {k for k, n in Counter(ids).items() if n > 1}
 
 
+def duplicate_ids(doc: LoadedYaml, loc: Loc, ids: list[str]) -> Iterator[RecordIssue]:
+    """One issue per repeated id, pointing at the repeat and naming the first line."""
+    first: dict[str, int] = {}
+    for idx, ident in enumerate(ids):
+        if ident in first:
+            yield doc.issue((*loc, idx, "id"),
+                            f"duplicate id {ident!r} (first defined at line {first[ident]})")
+        else:
+            first[ident] = doc.line_of((*loc, idx, "id"))
+
+
 def check_reference(ref: ReferenceRecord, doc: LoadedYaml) -> list[RecordIssue]:
     """Duplicate ids and dangling targets in kg/reference.yaml."""
     issues: list[RecordIssue] = []
     for name, items in (("drugs", ref.drugs), ("targets", ref.targets),
                         ("adverse_events", ref.adverse_events)):
-        dups = _duplicates(i.id for i in items)
-        for idx, item in enumerate(items):
-            if item.id in dups:
-                issues.append(doc.issue((name, idx, "id"), f"duplicate id {item.id!r}"))
+        issues += duplicate_ids(doc, (name,), [i.id for i in items])
     targets = {t.id for t in ref.targets}
     for i, d in enumerate(ref.drugs):
         for j, t in enumerate(d.targets):
@@ -58,9 +66,7 @@ def check_source(
 
     def unique(loc: Loc, items: list[object]) -> set[str]:
         ids = [getattr(i, "id") for i in items]  # noqa: B009
-        for idx, ident in enumerate(ids):
-            if ident in _duplicates(ids):
-                add(doc.issue((*loc, idx, "id"), f"duplicate id {ident!r}"))
+        issues.extend(duplicate_ids(doc, loc, ids))
         return set(ids)
 
     pubs = unique(("publications",), list(rec.publications)) | {rec.source.id}
@@ -118,11 +124,8 @@ def _check_study(study: Study, loc: Loc, doc: LoadedYaml, orgs: set[str], people
         components((*loc, "population", "progressed_on"), study.population.progressed_on)
     arm_ids = [a.id for a in study.arms]
     ep_ids = [e.id for e in study.endpoints]
-    for name, ids in (("arms", arm_ids), ("endpoints", ep_ids)):
-        dups = _duplicates(ids)
-        for i, ident in enumerate(ids):
-            if ident in dups:
-                yield doc.issue((*loc, name, i, "id"), f"duplicate id {ident!r}")
+    yield from duplicate_ids(doc, (*loc, "arms"), arm_ids)
+    yield from duplicate_ids(doc, (*loc, "endpoints"), ep_ids)
     arms, eps = set(arm_ids), set(ep_ids)
     for i, a in enumerate(study.arms):
         if a.regimen is not None:
