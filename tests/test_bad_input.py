@@ -18,35 +18,123 @@ PALMIRA = "sources/004-palmira-asco-2023.yaml"
 # (id, file, old text, new text, expected message part, expected field part, marker line)
 CASES = [
     ("malformed-yaml", PATINA, "studies:\n", "studies: [\n", "malformed YAML", "", None),
-    ("unknown-key", PATINA, "    acronym: PATINA\n", "    acronym: PATINA\n    colour: red\n",
-     "unknown key", "studies[0].colour", "colour: red"),
-    ("wrong-type", PATINA, "      value: 518\n", "      value: many\n",
-     "valid integer", "studies[0].enrollment.value", "value: many"),
-    ("dangling-reference", PATINA, "{arm: palbociclib, endpoint: pfs, measure: median",
-     "{arm: palbo, endpoint: pfs, measure: median", "unknown arm 'palbo'",
-     "studies[0].results[0].arm", "arm: palbo,"),
-    ("impossible-percentage", PATINA, "percentage: 79.9", "percentage: 179.9",
-     "less than or equal to 100", "studies[0].adverse_events[0].percentage", "179.9"),
-    ("impossible-ci", PALMIRA, "measure: median, value: 4.2, unit: month,",
-     "measure: median, value: 4.2, unit: month, ci: {lower: 5, upper: 6},",
-     "outside its CI", "studies[0].results[0]", "ci: {lower: 5"),
-    ("duplicate-id", PALMIRA, "      - id: endocrine-therapy\n        label: second-line",
-     "      - id: palbociclib\n        label: second-line",
-     "duplicate id 'palbociclib' (first defined at line", "studies[0].arms[1].id", None),
-    ("duplicate-key", PATINA, "    acronym: PATINA\n", "    acronym: PATINA\n    acronym: X\n",
-     "duplicate key", "studies[0].acronym", "acronym: X"),
-    ("quote-not-found", PATINA, '"Palbociclib – 44.3 months"', '"Palbociclib – 45.3 months"',
-     "quote not found verbatim", "studies[0].results[0].quote", "45.3 months"),
-    ("arms-exceed-enrollment", PATINA, "      value: 518\n", "      value: 300\n",
-     "add up to 518, more than the enrollment of 300", "studies[0].arms", None),
-    ("missing-document", PATINA, "document: 000_2b390cde6b9134b7.txt", "document: missing.txt",
-     "cannot read the source document", "source.document", "document: missing.txt"),
-    ("negative-count", PALMIRA, "grade: \"5\", count: 0,", "grade: \"5\", count: -1,",
-     "greater than or equal to 0", "studies[0].adverse_events[2].count", "count: -1"),
-    ("hazard-ratio-not-positive", "sources/002-patina-healthday.yaml", "        value: 0.75\n",
-     "        value: 0\n", "must be greater than 0", "studies[0].comparisons[0]", None),
-    ("unknown-vocabulary", PATINA, "    phase: \"3\"\n", "    phase: \"III\"\n",
-     "unknown phase 'III'", "studies[0].phase", "phase: \"III\""),
+    (
+        "unknown-key",
+        PATINA,
+        "    acronym: PATINA\n",
+        "    acronym: PATINA\n    colour: red\n",
+        "unknown key",
+        "studies[0].colour",
+        "colour: red",
+    ),
+    (
+        "wrong-type",
+        PATINA,
+        "      value: 518\n",
+        "      value: many\n",
+        "valid integer",
+        "studies[0].enrollment.value",
+        "value: many",
+    ),
+    (
+        "dangling-reference",
+        PATINA,
+        "{arm: palbociclib, endpoint: pfs, measure: median",
+        "{arm: palbo, endpoint: pfs, measure: median",
+        "unknown arm 'palbo'",
+        "studies[0].results[0].arm",
+        "arm: palbo,",
+    ),
+    (
+        "impossible-percentage",
+        PATINA,
+        "percentage: 79.9",
+        "percentage: 179.9",
+        "less than or equal to 100",
+        "studies[0].adverse_events[0].percentage",
+        "179.9",
+    ),
+    (
+        "impossible-ci",
+        PALMIRA,
+        "measure: median, value: 4.2, unit: month,",
+        "measure: median, value: 4.2, unit: month, ci: {lower: 5, upper: 6},",
+        "outside its CI",
+        "studies[0].results[0]",
+        "ci: {lower: 5",
+    ),
+    (
+        "duplicate-id",
+        PALMIRA,
+        "      - id: endocrine-therapy\n        label: second-line",
+        "      - id: palbociclib\n        label: second-line",
+        "duplicate id 'palbociclib' (first defined at line",
+        "studies[0].arms[1].id",
+        None,
+    ),
+    (
+        "duplicate-key",
+        PATINA,
+        "    acronym: PATINA\n",
+        "    acronym: PATINA\n    acronym: X\n",
+        "duplicate key",
+        "studies[0].acronym",
+        "acronym: X",
+    ),
+    (
+        "quote-not-found",
+        PATINA,
+        '"Palbociclib – 44.3 months"',
+        '"Palbociclib – 45.3 months"',
+        "quote not found verbatim",
+        "studies[0].results[0].quote",
+        "45.3 months",
+    ),
+    (
+        "arms-exceed-enrollment",
+        PATINA,
+        "      value: 518\n",
+        "      value: 300\n",
+        "add up to 518, more than the enrollment of 300",
+        "studies[0].arms",
+        None,
+    ),
+    (
+        "missing-document",
+        PATINA,
+        "document: 000_2b390cde6b9134b7.txt",
+        "document: missing.txt",
+        "cannot read the source document",
+        "source.document",
+        "document: missing.txt",
+    ),
+    (
+        "negative-count",
+        PALMIRA,
+        'grade: "5", count: 0,',
+        'grade: "5", count: -1,',
+        "greater than or equal to 0",
+        "studies[0].adverse_events[2].count",
+        "count: -1",
+    ),
+    (
+        "hazard-ratio-not-positive",
+        "sources/002-patina-healthday.yaml",
+        "        value: 0.75\n",
+        "        value: 0\n",
+        "must be greater than 0",
+        "studies[0].comparisons[0]",
+        None,
+    ),
+    (
+        "unknown-vocabulary",
+        PATINA,
+        '    phase: "3"\n',
+        '    phase: "III"\n',
+        "unknown phase 'III'",
+        "studies[0].phase",
+        'phase: "III"',
+    ),
 ]
 
 
@@ -65,11 +153,19 @@ def line_of(path: Path, marker: str) -> int:
     raise AssertionError(marker)
 
 
-@pytest.mark.parametrize(("case", "rel", "old", "new", "message", "field", "marker"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("case", "rel", "old", "new", "message", "field", "marker"), CASES, ids=[c[0] for c in CASES]
+)
 def test_bad_record_is_reported_precisely(
-    records_copy: Path, documents: Path, case: str, rel: str, old: str, new: str,
-    message: str, field: str, marker: str | None,
+    records_copy: Path,
+    documents: Path,
+    case: str,
+    rel: str,
+    old: str,
+    new: str,
+    message: str,
+    field: str,
+    marker: str | None,
 ) -> None:
     path = mutate(records_copy, rel, old, new)
     with pytest.raises(RecordError) as info:
@@ -91,18 +187,28 @@ def test_duplicate_source_id_across_files(records_copy: Path, documents: Path) -
 
 
 def test_same_doi_under_two_ids(records_copy: Path, documents: Path) -> None:
-    mutate(records_copy, "sources/001-patina-news-medicaldialogues.yaml",
-           "  - id: metzger-2026-nejm", "  - id: metzger-nejm")
+    mutate(
+        records_copy,
+        "sources/001-patina-news-medicaldialogues.yaml",
+        "  - id: metzger-2026-nejm",
+        "  - id: metzger-nejm",
+    )
     path = records_copy / "sources/001-patina-news-medicaldialogues.yaml"
-    text = path.read_text(encoding="utf-8").replace("cites: [metzger-2026-nejm]", "cites: [metzger-nejm]")
-    path.write_text(text.replace("reported_in: [metzger-2026-nejm]", "reported_in: [metzger-nejm]"),
-                    encoding="utf-8")
-    with pytest.raises(RecordError, match="DOI 10.1056/NEJMoa2511218 is publication"):
+    text = path.read_text(encoding="utf-8").replace(
+        "cites: [metzger-2026-nejm]", "cites: [metzger-nejm]"
+    )
+    path.write_text(
+        text.replace("reported_in: [metzger-2026-nejm]", "reported_in: [metzger-nejm]"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RecordError, match=r"DOI 10\.1056/NEJMoa2511218 is publication"):
         compile_graph(records_copy, documents, reason=False)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.mark.reasoner
@@ -115,8 +221,18 @@ def test_failed_build_leaves_store_unchanged(
     before = snapshot(store)
     _, rel, old, new, message, _, _ = next(c for c in CASES if c[0] == case)
     mutate(records_copy, rel, old, new)
-    result = CliRunner().invoke(app, ["build", "--records", str(records_copy),
-                                      "--documents", str(documents), "--store", str(store)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "build",
+            "--records",
+            str(records_copy),
+            "--documents",
+            str(documents),
+            "--store",
+            str(store),
+        ],
+    )
     assert result.exit_code == 1
     assert message in result.output
     assert str(records_copy / rel) in result.output

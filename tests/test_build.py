@@ -23,51 +23,72 @@ P = "PREFIX tkg: <https://w3id.org/trialkg/ontology#>\nPREFIX oa: <http://www.w3
 
 
 def rows(store: Store, query: str) -> list[dict[str, str]]:
-    return [{k: (v.value if v is not None else None) for k, v in r.items()}
-            for r in store.select(P + query)]
+    return [
+        {k: (v.value if v is not None else None) for k, v in r.items()}
+        for r in store.select(P + query)
+    ]
 
 
 def test_every_quote_occurs_verbatim_at_its_position(seed_store: Store, documents: Path) -> None:
-    found = rows(seed_store, """
+    found = rows(
+        seed_store,
+        """
         SELECT ?quote ?file ?start ?end WHERE {
           ?ev tkg:quote ?quote ; tkg:fromSource ?src ; oa:hasTarget ?t .
           ?src tkg:documentFile ?file .
           ?t oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end .
-        }""")
+        }""",
+    )
     assert len(found) >= 100
     texts: dict[str, str] = {}
     for r in found:
         text = texts.setdefault(r["file"], (documents / r["file"]).read_text(encoding="utf-8"))
-        assert text[int(r["start"]):int(r["end"])] == r["quote"]
+        assert text[int(r["start"]) : int(r["end"])] == r["quote"]
 
 
 def test_every_figure_has_evidence_in_its_own_graph(seed_store: Store) -> None:
-    missing = rows(seed_store, """
+    missing = rows(
+        seed_store,
+        """
         SELECT ?g ?s ?p WHERE {
           GRAPH <https://w3id.org/trialkg/graph/ontology> { ?p tkg:isFigure true }
           GRAPH ?g { ?s ?p ?o
             FILTER NOT EXISTS { ?ev tkg:evidenceFor ?s ; tkg:quote ?q .
-              FILTER (NOT EXISTS { ?ev tkg:aboutProperty ?x } || EXISTS { ?ev tkg:aboutProperty ?p }) } }
-        }""")
+              FILTER (NOT EXISTS { ?ev tkg:aboutProperty ?x }
+                      || EXISTS { ?ev tkg:aboutProperty ?p }) } }
+        }""",
+    )
     assert missing == []
 
 
 def test_same_trial_gets_the_same_iri_in_every_source(seed_store: Store) -> None:
-    graphs = rows(seed_store, f"""
-        SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri.study("patina")}> ?p ?o }} }}""")
+    graphs = rows(
+        seed_store,
+        f"""
+        SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri.study("patina")}> ?p ?o }} }}""",
+    )
     names = {r["g"].rsplit("/", 1)[1] for r in graphs}
-    assert {"patina-news-summary", "patina-news-medicaldialogues",
-            "patina-healthday-2026-02-02"} <= names
-    medians = rows(seed_store, """
+    assert {
+        "patina-news-summary",
+        "patina-news-medicaldialogues",
+        "patina-healthday-2026-02-02",
+    } <= names
+    medians = rows(
+        seed_store,
+        """
         SELECT ?g ?v WHERE { GRAPH ?g {
-          <https://w3id.org/trialkg/id/study/patina/result/pfs/palbociclib/median> tkg:value ?v } }""")
+          <https://w3id.org/trialkg/id/study/patina/result/pfs/palbociclib/median>
+            tkg:value ?v } }""",
+    )
     assert {r["v"] for r in medians} == {"44.3"}
     assert len(medians) == 3
 
 
 def test_disagreeing_sources_are_both_kept_and_reported(seed_store: Store) -> None:
     node = "https://w3id.org/trialkg/id/study/patina/adverse-event/palbociclib/any-adverse-event/grade-3"
-    values = rows(seed_store, f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ <{node}> tkg:percentOfPatients ?v }} }}")
+    values = rows(
+        seed_store, f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ <{node}> tkg:percentOfPatients ?v }} }}"
+    )
     assert sorted(r["v"] for r in values) == ["79.7", "79.9", "80"]
     found = [c for c in conflicts(seed_store) if c.node == node]
     assert len(found) == 1
@@ -86,8 +107,11 @@ def test_approximate_figure_is_not_a_conflict(seed_store: Store) -> None:
 
 
 def test_reasoning_adds_inferred_types(seed_store: Store) -> None:
-    inferred = rows(seed_store, """
-        SELECT ?s ?c WHERE { GRAPH <https://w3id.org/trialkg/graph/inferred> { ?s a ?c } }""")
+    inferred = rows(
+        seed_store,
+        """
+        SELECT ?s ?c WHERE { GRAPH <https://w3id.org/trialkg/graph/inferred> { ?s a ?c } }""",
+    )
     pairs = {(r["s"].split("/id/")[1], r["c"].split("#")[1]) for r in inferred}
     assert ("study/patina", "RandomizedControlledTrial") in pairs
     assert ("study/palmira", "RandomizedControlledTrial") in pairs
@@ -99,10 +123,13 @@ def test_reasoning_adds_inferred_types(seed_store: Store) -> None:
 
 
 def test_dataset_description_counts_match(seed_store: Store) -> None:
-    counts = rows(seed_store, """
+    counts = rows(
+        seed_store,
+        """
         PREFIX void: <http://rdfs.org/ns/void#>
         SELECT ?g ?n WHERE { GRAPH <https://w3id.org/trialkg/graph/dataset> {
-          <https://w3id.org/trialkg/dataset> void:subset ?g . ?g void:triples ?n } }""")
+          <https://w3id.org/trialkg/dataset> void:subset ?g . ?g void:triples ?n } }""",
+    )
     assert len(counts) >= 8
     for r in counts:
         assert seed_store.graph_size(r["g"]) == int(r["n"])
@@ -127,15 +154,17 @@ def test_stats_counts_classes_and_sources(seed_store: Store) -> None:
     assert all(n > 0 and quotes > 0 for _, _, n, quotes in s.sources)
 
 
-def test_cli_validate_export_stats_conflicts(seed_store_root: Path, documents: Path,
-                                             tmp_path: Path) -> None:
+def test_cli_validate_export_stats_conflicts(
+    seed_store_root: Path, documents: Path, tmp_path: Path
+) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["validate", "--documents", str(documents)])
     assert result.exit_code == 0, result.output
     assert "5 sources" in result.output
     out = tmp_path / "kg.ttl"
-    result = runner.invoke(app, ["export", "--store", str(seed_store_root), "-f", "turtle",
-                                 "-o", str(out)])
+    result = runner.invoke(
+        app, ["export", "--store", str(seed_store_root), "-f", "turtle", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "tkg:HazardRatio" in out.read_text(encoding="utf-8")
     result = runner.invoke(app, ["export", "--store", str(seed_store_root), "-f", "xml"])

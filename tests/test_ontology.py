@@ -41,9 +41,13 @@ def g() -> Graph:
 
 def local_terms(g: Graph) -> dict[URIRef, str]:
     out = {}
-    for t, kind in ((OWL.Class, "class"), (OWL.ObjectProperty, "property"),
-                    (OWL.DatatypeProperty, "property"), (OWL.AnnotationProperty, "property"),
-                    (OWL.NamedIndividual, "individual")):
+    for t, kind in (
+        (OWL.Class, "class"),
+        (OWL.ObjectProperty, "property"),
+        (OWL.DatatypeProperty, "property"),
+        (OWL.AnnotationProperty, "property"),
+        (OWL.NamedIndividual, "individual"),
+    ):
         for s in g.subjects(RDF.type, t):
             if isinstance(s, URIRef) and str(s).startswith(str(TKG)):
                 out[s] = kind
@@ -59,7 +63,8 @@ def test_ontology_header(g: Graph) -> None:
 
 def test_every_term_has_label_and_definition(g: Graph) -> None:
     missing = [
-        str(t) for t in local_terms(g)
+        str(t)
+        for t in local_terms(g)
         if g.value(t, RDFS.label) is None or g.value(t, SKOS.definition) is None
     ]
     assert missing == []
@@ -73,8 +78,12 @@ def test_properties_have_ranges_and_numbers_are_typed(g: Graph) -> None:
     figures = set(g.subjects(TKG.isFigure, None))
     assert TKG.value in figures and TKG.percentOfPatients in figures
     for p in figures:
-        assert g.value(p, RDFS.range) in {XSD.decimal, XSD.nonNegativeInteger, XSD.boolean,
-                                          XSD.string}, p
+        assert g.value(p, RDFS.range) in {
+            XSD.decimal,
+            XSD.nonNegativeInteger,
+            XSD.boolean,
+            XSD.string,
+        }, p
 
 
 def test_units_come_from_uo(g: Graph) -> None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.term import Node
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from trialkg import __version__, iri
 from trialkg.paths import ontology_file, shapes_file
@@ -74,8 +74,11 @@ def read_records(
     known = Known.from_reference(reference)
     files = list(source_files(records_dir))
     if not files:
-        issues.append(RecordIssue(str(records_dir / "sources"), 0, "",
-                                  "no source record files (*.yaml) found"))
+        issues.append(
+            RecordIssue(
+                str(records_dir / "sources"), 0, "", "no source record files (*.yaml) found"
+            )
+        )
     loaded: list[tuple[SourceRecord, LoadedYaml, str]] = []
     for path in files:
         try:
@@ -89,8 +92,11 @@ def read_records(
             text = doc_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             text = None
-            issues.append(doc.issue(("source", "document"),
-                                    f"cannot read the source document {doc_path}: {exc}"))
+            issues.append(
+                doc.issue(
+                    ("source", "document"), f"cannot read the source document {doc_path}: {exc}"
+                )
+            )
         issues += check_source(rec, doc, known, text)
         if text is not None:
             loaded.append((rec, doc, text))
@@ -196,16 +202,27 @@ def provenance_graph(per_source: list[SourceGraphs], fp: str, reasoned: bool) ->
     return g
 
 
-def dataset_description(graphs: list[tuple[URIRef, Graph]], per_source: list[SourceGraphs]) -> Graph:
+def dataset_description(
+    graphs: list[tuple[URIRef, Graph]], per_source: list[SourceGraphs]
+) -> Graph:
     """VoID/DCAT description: triple counts per graph, sources, license, version."""
     g = Graph()
     ds = iri.DATASET
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.title, Literal("trialkg knowledge graph", lang="en")))
-    g.add((ds, DCTERMS.description, Literal(
-        "Drugs, clinical trials, populations, endpoints, results, effect estimates and adverse "
-        "events, each figure with its source and exact quote.", lang="en")))
+    g.add(
+        (
+            ds,
+            DCTERMS.description,
+            Literal(
+                "Drugs, clinical trials, populations, endpoints, results, effect estimates and "
+                "adverse "
+                "events, each figure with its source and exact quote.",
+                lang="en",
+            ),
+        )
+    )
     g.add((ds, DCTERMS.license, LICENSE))
     g.add((ds, DCAT.version, Literal(__version__)))
     g.add((ds, OWL.versionInfo, Literal(__version__)))

@@ -39,7 +39,9 @@ StoreOpt = Annotated[
 def _fail(message: str, code: int = 1) -> NoReturn:
     from rich.console import Console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {message}", markup=True)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[bold red]error:[/] {message}", markup=True
+    )
     raise typer.Exit(code)
 
 
@@ -93,9 +95,10 @@ def build(
     console = Console(stderr=True)
     with console.status("building") as status:
         try:
-            report = run_build(rec, docs, _store_root(store), reason=reason,
-                               progress=lambda m: status.update(m))
-        except Exception as exc:  # noqa: BLE001 - reported and mapped to an exit code
+            report = run_build(
+                rec, docs, _store_root(store), reason=reason, progress=lambda m: status.update(m)
+            )
+        except Exception as exc:
             _report_build_errors(exc)
     typer.echo(
         f"built {report.triples} triples from {len(report.sources)} sources "
@@ -111,7 +114,7 @@ def validate(records: RecordsOpt = None, documents: DocumentsOpt = None) -> None
     rec, docs = _paths(records, documents)
     try:
         compiled = compile_graph(rec, docs)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _report_build_errors(exc)
     typer.echo(f"ok: {len(compiled.sources)} sources, {compiled.triples} triples, no problems")
 
@@ -127,8 +130,12 @@ def _open(store: Path | None):  # type: ignore[no-untyped-def]
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, trig, nquads or jsonld")] = "trig",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file (default: stdout).")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="turtle, trig, nquads or jsonld")
+    ] = "trig",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Output file (default: stdout).")
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Export the whole dataset (deterministic: same records, same bytes)."""
@@ -164,8 +171,12 @@ def stats(store: StoreOpt = None) -> None:
         t.add_row(cls, str(n))
     console.print(t)
     t = Table(title="Sources")
-    for col, just in (("source", "left"), ("title", "left"), ("triples", "right"),
-                      ("quotes", "right")):
+    for col, just in (
+        ("source", "left"),
+        ("title", "left"),
+        ("triples", "right"),
+        ("quotes", "right"),
+    ):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for sid, label, n, ev in s.sources:
         t.add_row(sid, label, str(n), str(ev))
@@ -204,8 +215,12 @@ def conflicts(
     for c in found:
         name = f"{c.label or c.node}\n{c.prop.rsplit('#', 1)[-1]}"
         for i, st in enumerate((c.first, c.second)):
-            t.add_row(name if i == 0 else "", st.value + (" (approx.)" if st.approximate else ""),
-                      st.source.rsplit("/", 1)[-1], "\n".join(st.quotes))
+            t.add_row(
+                name if i == 0 else "",
+                st.value + (" (approx.)" if st.approximate else ""),
+                st.source.rsplit("/", 1)[-1],
+                "\n".join(st.quotes),
+            )
     Console().print(t)
 
 

@@ -74,7 +74,7 @@ def _decimal(text: str) -> Decimal | None:
 
 
 def agree_within_rounding(a: Statement, b: Statement) -> bool:
-    """An approximate figure ('nearly 80%') agrees with a value within one unit of its last digit."""
+    """Approximate figures ('nearly 80%') agree with values within one unit of their last digit."""
     if not (a.approximate or b.approximate):
         return False
     da, db = _decimal(a.value), _decimal(b.value)
@@ -89,8 +89,9 @@ def agree_within_rounding(a: Statement, b: Statement) -> bool:
 def conflicts(store: Store) -> list[Conflict]:
     """Every figure on which two sources disagree, with both values, sources and quotes."""
     out: dict[tuple[str, ...], Conflict] = {}
-    rows = sorted(store.select(CANDIDATES),
-                  key=lambda r: r["label"].value if r["label"] is not None else "")
+    rows = sorted(
+        store.select(CANDIDATES), key=lambda r: r["label"].value if r["label"] is not None else ""
+    )
     for row in rows:
         node, prop = row["node"], row["prop"]
         key = tuple(row[k].value for k in ("node", "prop", "v1", "g1", "v2", "g2"))

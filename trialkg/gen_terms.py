@@ -54,7 +54,11 @@ def render(graph: Graph) -> str:
     """Render the terms module text."""
     terms = ontology_terms(graph)
     lines = [HEADER]
-    for kind, heading in (("class", "classes"), ("property", "properties"), ("individual", "individuals")):
+    for kind, heading in (
+        ("class", "classes"),
+        ("property", "properties"),
+        ("individual", "individuals"),
+    ):
         names = sorted(n for n, k in terms.items() if k == kind)
         lines.append(f"    # {heading}\n")
         lines.extend(f"    {name}: URIRef\n" for name in names)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from trialkg.terms import TKG
 
@@ -58,12 +59,15 @@ def reasoner_input(ontology: Graph, data: Iterable[Graph]) -> Graph:
     object_props = set(ontology.subjects(RDF.type, OWL.ObjectProperty))
     for graph in data:
         for s, p, o in graph:
-            if p == RDF.type and isinstance(o, URIRef) and str(o).startswith(TKG_NS):
-                g.add((s, p, o))
-            elif p in object_props and isinstance(o, URIRef):
+            typed = p == RDF.type and isinstance(o, URIRef) and str(o).startswith(TKG_NS)
+            if typed or (p in object_props and isinstance(o, URIRef)):
                 g.add((s, p, o))
     for s in set(g.subjects(RDF.type, None)):
-        if isinstance(s, URIRef) and not str(s).startswith(TKG_NS) and (s, RDF.type, OWL.Class) not in g:
+        if (
+            isinstance(s, URIRef)
+            and not str(s).startswith(TKG_NS)
+            and (s, RDF.type, OWL.Class) not in g
+        ):
             g.add((s, RDF.type, OWL.NamedIndividual))
     return g
 
@@ -136,8 +140,10 @@ def infer(ontology: Graph, data: Iterable[Graph]) -> ReasoningResult:
     for graph in data:
         asserted.update(graph)
     individuals = {
-        s for s in owl_input.subjects(RDF.type, None)
-        if isinstance(s, URIRef) and not str(s).startswith(TKG_NS)
+        s
+        for s in owl_input.subjects(RDF.type, None)
+        if isinstance(s, URIRef)
+        and not str(s).startswith(TKG_NS)
         and (s, RDF.type, OWL.Class) not in owl_input
     }
     object_props = set(ontology.subjects(RDF.type, OWL.ObjectProperty))
@@ -157,8 +163,11 @@ def infer(ontology: Graph, data: Iterable[Graph]) -> ReasoningResult:
                 inferred.add((ind, RDF.type, t))
     for s, p, o in reasoned:
         if p in object_props and s in individuals and isinstance(o, URIRef):
-            for triple in ((s, p, o), (o, inverse[p], s) if p in inverse else None):
-                if triple is not None and triple not in asserted:
+            candidates: list[tuple[Node, Node, Node]] = [(s, p, o)]
+            if isinstance(p, URIRef) and p in inverse:
+                candidates.append((o, inverse[p], s))
+            for triple in candidates:
+                if triple not in asserted:
                     inferred.add(triple)
     return ReasoningResult(inferred, len(individuals))
 
@@ -175,9 +184,10 @@ def explain_inconsistency(owl_input: Graph) -> str:
         if isinstance(a, URIRef) and isinstance(b, URIRef):
             disjoint_pairs.add((a, b))
     for group in owl_input.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(owl_input.items(owl_input.value(group, OWL.members)))
+        head = owl_input.value(group, OWL.members)
+        members = list(owl_input.items(head)) if head is not None else []
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 if isinstance(a, URIRef) and isinstance(b, URIRef):
                     disjoint_pairs.add((a, b))
     supers = _superclasses(owl_input)
@@ -200,8 +210,9 @@ def explain_inconsistency(owl_input: Graph) -> str:
                     f"{ind} is a {label(a)} (via {label(closure[a])}) and a {label(b)} "
                     f"(via {label(closure[b])}), but these classes are disjoint"
                 )
-    for prop in sorted(p for p in owl_input.subjects(RDF.type, OWL.FunctionalProperty)
-                       if isinstance(p, URIRef)):
+    for prop in sorted(
+        p for p in owl_input.subjects(RDF.type, OWL.FunctionalProperty) if isinstance(p, URIRef)
+    ):
         for s in sorted({s for s in owl_input.subjects(prop, None) if isinstance(s, URIRef)}):
             values = sorted(str(o) for o in owl_input.objects(s, prop))
             if len(values) > 1:
@@ -210,8 +221,10 @@ def explain_inconsistency(owl_input: Graph) -> str:
                     + ", ".join(values)
                 )
     if not lines:
-        lines.append("HermiT reports the ontology and data inconsistent; no disjointness or "
-                     "functional-property clash was found directly")
+        lines.append(
+            "HermiT reports the ontology and data inconsistent; no disjointness or "
+            "functional-property clash was found directly"
+        )
     return "inconsistent: " + "; ".join(lines)
 
 
@@ -221,7 +234,8 @@ def _defined_types(g: Graph) -> dict[URIRef, set[URIRef]]:
     for cls, eq in g.subject_objects(OWL.equivalentClass):
         if not isinstance(cls, URIRef):
             continue
-        parts = list(g.items(g.value(eq, OWL.intersectionOf))) if g.value(eq, OWL.intersectionOf) else []
+        head = g.value(eq, OWL.intersectionOf)
+        parts = list(g.items(head)) if head is not None else []
         for part in parts:
             prop = g.value(part, OWL.onProperty)
             value = g.value(part, OWL.hasValue)

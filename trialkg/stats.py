@@ -52,7 +52,14 @@ def stats(store: Store) -> Stats:
     for r in store.select(SOURCE_COUNTS):
         g = r["graph"].value
         label = r["label"].value if r["label"] is not None else ""
-        seen.setdefault(g, (r["source"].value.rsplit("/", 1)[1], label,
-                            int(r["triples"].value), figure_counts.get(g, 0)))
+        seen.setdefault(
+            g,
+            (
+                r["source"].value.rsplit("/", 1)[1],
+                label,
+                int(r["triples"].value),
+                figure_counts.get(g, 0),
+            ),
+        )
     graphs = [(g, store.graph_size(g)) for g in store.named_graphs()]
     return Stats(classes, [seen[g] for g in sorted(seen)], graphs, len(store))

@@ -37,8 +37,9 @@ def duplicate_ids(doc: LoadedYaml, loc: Loc, ids: list[str]) -> Iterator[RecordI
     first: dict[str, int] = {}
     for idx, ident in enumerate(ids):
         if ident in first:
-            yield doc.issue((*loc, idx, "id"),
-                            f"duplicate id {ident!r} (first defined at line {first[ident]})")
+            yield doc.issue(
+                (*loc, idx, "id"), f"duplicate id {ident!r} (first defined at line {first[ident]})"
+            )
         else:
             first[ident] = doc.line_of((*loc, idx, "id"))
 
@@ -46,8 +47,11 @@ def duplicate_ids(doc: LoadedYaml, loc: Loc, ids: list[str]) -> Iterator[RecordI
 def check_reference(ref: ReferenceRecord, doc: LoadedYaml) -> list[RecordIssue]:
     """Duplicate ids and dangling targets in kg/reference.yaml."""
     issues: list[RecordIssue] = []
-    for name, items in (("drugs", ref.drugs), ("targets", ref.targets),
-                        ("adverse_events", ref.adverse_events)):
+    for name, items in (
+        ("drugs", ref.drugs),
+        ("targets", ref.targets),
+        ("adverse_events", ref.adverse_events),
+    ):
         issues += duplicate_ids(doc, (name,), [i.id for i in items])
     targets = {t.id for t in ref.targets}
     for i, d in enumerate(ref.drugs):
@@ -61,111 +65,132 @@ def check_source(
     rec: SourceRecord, doc: LoadedYaml, known: Known, text: str | None
 ) -> list[RecordIssue]:
     """Every check of one source record file; ``text`` is its document (None: not found)."""
-    issues: list[RecordIssue] = []
-    add = issues.append
+    checker = _SourceChecker(rec, doc, known)
+    checker.run()
+    if text is not None:
+        checker.issues.extend(_check_quotes(rec, doc, text))
+    return checker.issues
 
-    def unique(loc: Loc, items: list[object]) -> set[str]:
-        ids = [getattr(i, "id") for i in items]  # noqa: B009
-        issues.extend(duplicate_ids(doc, loc, ids))
+
+class _SourceChecker:
+    """References, duplicates and sums within one source record."""
+
+    def __init__(self, rec: SourceRecord, doc: LoadedYaml, known: Known) -> None:
+        self.rec, self.doc, self.known = rec, doc, known
+        self.issues: list[RecordIssue] = []
+
+    def ids(self, loc: Loc, ids: list[str]) -> set[str]:
+        self.issues.extend(duplicate_ids(self.doc, loc, ids))
         return set(ids)
 
-    pubs = unique(("publications",), list(rec.publications)) | {rec.source.id}
-    orgs = unique(("organizations",), list(rec.organizations))
-    people = unique(("people",), list(rec.people))
-    drugs = unique(("drugs",), list(rec.drugs)) | known.drugs
-    studies = unique(("studies",), list(rec.studies))
-
-    def ref(loc: Loc, value: str, pool: set[str], what: str) -> None:
+    def ref(self, loc: Loc, value: str, pool: set[str], what: str) -> None:
         if value not in pool:
             hint = f"; defined: {', '.join(sorted(pool))}" if pool and len(pool) < 15 else ""
-            add(doc.issue(loc, f"unknown {what} {value!r}{hint}"))
+            self.issues.append(self.doc.issue(loc, f"unknown {what} {value!r}{hint}"))
 
-    def refs(loc: Loc, values: list[str], pool: set[str], what: str) -> None:
+    def refs(self, loc: Loc, values: list[str], pool: set[str], what: str) -> None:
         for i, v in enumerate(values):
-            ref((*loc, i), v, pool, what)
+            self.ref((*loc, i), v, pool, what)
 
-    def components(loc: Loc, values: list[Component]) -> None:
+    def components(self, loc: Loc, values: list[Component]) -> None:
         for i, comp in enumerate(values):
             if not isinstance(comp, ClassAgent):
-                ref((*loc, i), comp, drugs, "drug")
+                self.ref((*loc, i), comp, self.drugs, "drug")
 
-    src = rec.source
-    refs(("source", "cites"), src.cites, pubs, "publication")
-    refs(("source", "reports"), src.reports, studies, "study")
-    refs(("source", "authors"), src.authors, people, "person")
-    for i, p in enumerate(rec.publications):
-        refs(("publications", i, "reports"), p.reports, studies, "study")
-        refs(("publications", i, "authors"), p.authors, people, "person")
-    for i, o in enumerate(rec.organizations):
-        refs(("organizations", i, "manufactures"), o.manufactures, drugs, "drug")
-    for i, person in enumerate(rec.people):
-        refs(("people", i, "affiliations"), person.affiliations, orgs, "organization")
-    for i, d in enumerate(rec.drugs):
-        refs(("drugs", i, "targets"), d.targets, known.targets, "target")
-        if d.id not in known.drugs and not d.label:
-            add(doc.issue(("drugs", i, "label"),
-                          f"drug {d.id!r} is not in kg/reference.yaml: give it a label"))
-    for s_idx, study in enumerate(rec.studies):
-        issues.extend(_check_study(study, ("studies", s_idx), doc, orgs, people, pubs,
-                                   components, ref, refs, known))
-    if text is not None:
-        issues.extend(_check_quotes(rec, doc, text))
-    return issues
+    def run(self) -> None:
+        rec, known = self.rec, self.known
+        self.pubs = self.ids(("publications",), [p.id for p in rec.publications]) | {rec.source.id}
+        self.orgs = self.ids(("organizations",), [o.id for o in rec.organizations])
+        self.people = self.ids(("people",), [p.id for p in rec.people])
+        self.drugs = self.ids(("drugs",), [d.id for d in rec.drugs]) | known.drugs
+        self.studies = self.ids(("studies",), [s.id for s in rec.studies])
+        src = rec.source
+        self.refs(("source", "cites"), src.cites, self.pubs, "publication")
+        self.refs(("source", "reports"), src.reports, self.studies, "study")
+        self.refs(("source", "authors"), src.authors, self.people, "person")
+        for i, p in enumerate(rec.publications):
+            self.refs(("publications", i, "reports"), p.reports, self.studies, "study")
+            self.refs(("publications", i, "authors"), p.authors, self.people, "person")
+        for i, o in enumerate(rec.organizations):
+            self.refs(("organizations", i, "manufactures"), o.manufactures, self.drugs, "drug")
+        for i, person in enumerate(rec.people):
+            self.refs(("people", i, "affiliations"), person.affiliations, self.orgs, "organization")
+        for i, d in enumerate(rec.drugs):
+            self.refs(("drugs", i, "targets"), d.targets, known.targets, "target")
+            if d.id not in known.drugs and not d.label:
+                self.issues.append(
+                    self.doc.issue(
+                        ("drugs", i, "label"),
+                        f"drug {d.id!r} is not in kg/reference.yaml: give it a label",
+                    )
+                )
+        for i, study in enumerate(rec.studies):
+            self.study(study, ("studies", i))
 
+    def study(self, study: Study, loc: Loc) -> None:
+        doc = self.doc
+        self.refs((*loc, "funders"), study.funders, self.orgs, "organization")
+        self.refs((*loc, "sponsors"), study.sponsors, self.orgs, "organization")
+        self.refs((*loc, "investigators"), study.investigators, self.people, "person")
+        self.refs((*loc, "reported_in"), study.reported_in, self.pubs, "publication")
+        if study.population is not None:
+            pop_loc = (*loc, "population")
+            self.components((*pop_loc, "prior_treatment"), study.population.prior_treatment)
+            self.components((*pop_loc, "progressed_on"), study.population.progressed_on)
+        arms = self.ids((*loc, "arms"), [a.id for a in study.arms])
+        eps = self.ids((*loc, "endpoints"), [e.id for e in study.endpoints])
+        for i, a in enumerate(study.arms):
+            if a.regimen is not None:
+                self.components((*loc, "arms", i, "regimen", "components"), a.regimen.components)
+        seen: dict[tuple[object, ...], int] = {}
 
-def _check_study(study: Study, loc: Loc, doc: LoadedYaml, orgs: set[str], people: set[str],
-                 pubs: set[str], components, ref, refs, known: Known) -> Iterator[RecordIssue]:  # type: ignore[no-untyped-def]
-    refs((*loc, "funders"), study.funders, orgs, "organization")
-    refs((*loc, "sponsors"), study.sponsors, orgs, "organization")
-    refs((*loc, "investigators"), study.investigators, people, "person")
-    refs((*loc, "reported_in"), study.reported_in, pubs, "publication")
-    if study.population is not None:
-        components((*loc, "population", "prior_treatment"), study.population.prior_treatment)
-        components((*loc, "population", "progressed_on"), study.population.progressed_on)
-    arm_ids = [a.id for a in study.arms]
-    ep_ids = [e.id for e in study.endpoints]
-    yield from duplicate_ids(doc, (*loc, "arms"), arm_ids)
-    yield from duplicate_ids(doc, (*loc, "endpoints"), ep_ids)
-    arms, eps = set(arm_ids), set(ep_ids)
-    for i, a in enumerate(study.arms):
-        if a.regimen is not None:
-            components((*loc, "arms", i, "regimen", "components"), a.regimen.components)
-    seen: dict[tuple[object, ...], int] = {}
+        def once(key: tuple[object, ...], item_loc: Loc, what: str) -> None:
+            if key in seen:
+                self.issues.append(
+                    doc.issue(
+                        item_loc,
+                        f"duplicate {what}: the same figure is already given at line {seen[key]}",
+                    )
+                )
+            else:
+                seen[key] = doc.line_of(item_loc)
 
-    def once(key: tuple[object, ...], item_loc: Loc, what: str) -> Iterator[RecordIssue]:
-        if key in seen:
-            yield doc.issue(item_loc, f"duplicate {what}: the same figure is already given "
-                                      f"at line {seen[key]}")
-        else:
-            seen[key] = doc.line_of(item_loc)
-
-    for i, r in enumerate(study.results):
-        ref((*loc, "results", i, "arm"), r.arm, arms, "arm")
-        ref((*loc, "results", i, "endpoint"), r.endpoint, eps, "endpoint")
-        tp = (r.time_point.value, r.time_point.unit) if r.time_point else None
-        yield from once(("result", r.arm, r.endpoint, r.measure, tp),
-                        (*loc, "results", i), "result")
-    for i, c in enumerate(study.comparisons):
-        ref((*loc, "comparisons", i, "endpoint"), c.endpoint, eps, "endpoint")
-        ref((*loc, "comparisons", i, "experimental"), c.experimental, arms, "arm")
-        ref((*loc, "comparisons", i, "comparator"), c.comparator, arms, "arm")
-        yield from once(("comparison", c.endpoint, c.experimental, c.comparator),
-                        (*loc, "comparisons", i), "comparison")
-    for i, ae in enumerate(study.adverse_events):
-        ref((*loc, "adverse_events", i, "arm"), ae.arm, arms, "arm")
-        if ae.event not in known.adverse_events and not ae.event_label:
-            yield doc.issue((*loc, "adverse_events", i, "event"),
-                            f"adverse event {ae.event!r} is not in kg/reference.yaml: "
-                            "give event_label")
-        yield from once(("ae", ae.arm, ae.event, ae.grade, ae.serious),
-                        (*loc, "adverse_events", i), "adverse-event result")
-    if study.enrollment is not None:
-        sized = [a for a in study.arms if a.patients is not None and a.role != "all-participants"]
-        total = sum(a.patients.value for a in sized if a.patients is not None)
-        if total > study.enrollment.value:
-            yield doc.issue((*loc, "arms"),
-                            f"arm sizes add up to {total}, more than the enrollment of "
-                            f"{study.enrollment.value}")
+        for i, r in enumerate(study.results):
+            self.ref((*loc, "results", i, "arm"), r.arm, arms, "arm")
+            self.ref((*loc, "results", i, "endpoint"), r.endpoint, eps, "endpoint")
+            tp = (r.time_point.value, r.time_point.unit) if r.time_point else None
+            once(("result", r.arm, r.endpoint, r.measure, tp), (*loc, "results", i), "result")
+        for i, c in enumerate(study.comparisons):
+            c_loc = (*loc, "comparisons", i)
+            self.ref((*c_loc, "endpoint"), c.endpoint, eps, "endpoint")
+            self.ref((*c_loc, "experimental"), c.experimental, arms, "arm")
+            self.ref((*c_loc, "comparator"), c.comparator, arms, "arm")
+            once(("comparison", c.endpoint, c.experimental, c.comparator), c_loc, "comparison")
+        for i, ae in enumerate(study.adverse_events):
+            ae_loc = (*loc, "adverse_events", i)
+            self.ref((*ae_loc, "arm"), ae.arm, arms, "arm")
+            if ae.event not in self.known.adverse_events and not ae.event_label:
+                self.issues.append(
+                    doc.issue(
+                        (*ae_loc, "event"),
+                        f"adverse event {ae.event!r} is not in kg/reference.yaml: give event_label",
+                    )
+                )
+            once(("ae", ae.arm, ae.event, ae.grade, ae.serious), ae_loc, "adverse-event result")
+        if study.enrollment is not None:
+            total = sum(
+                a.patients.value
+                for a in study.arms
+                if a.patients is not None and a.role != "all-participants"
+            )
+            if total > study.enrollment.value:
+                self.issues.append(
+                    doc.issue(
+                        (*loc, "arms"),
+                        f"arm sizes add up to {total}, more than the enrollment of "
+                        f"{study.enrollment.value}",
+                    )
+                )
 
 
 def _walk_quotes(obj: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
@@ -200,8 +225,11 @@ def check_across(
     for rec, doc in records:
         sid = rec.source.id
         if sid in first_source:
-            issues.append(doc.issue(("source", "id"),
-                                    f"source id {sid!r} is also used by {first_source[sid]}"))
+            issues.append(
+                doc.issue(
+                    ("source", "id"), f"source id {sid!r} is also used by {first_source[sid]}"
+                )
+            )
         first_source.setdefault(sid, doc.path)
         bibs: list[tuple[Loc, str, str | None]] = [(("source", "doi"), sid, rec.source.doi)]
         bibs += [(("publications", i, "doi"), p.id, p.doi) for i, p in enumerate(rec.publications)]
@@ -210,13 +238,19 @@ def check_across(
                 continue
             prev = doi_ids.setdefault(doi.lower(), (ident, doc.path))
             if prev[0] != ident:
-                issues.append(doc.issue(loc, f"DOI {doi} is publication {prev[0]!r} in "
-                                             f"{prev[1]}: use that id"))
+                issues.append(
+                    doc.issue(
+                        loc, f"DOI {doi} is publication {prev[0]!r} in {prev[1]}: use that id"
+                    )
+                )
         for s_idx, study in enumerate(rec.studies):
             for r_idx, reg in enumerate(study.registry_ids):
                 prev = nct_ids.setdefault(reg, (study.id, doc.path))
                 if prev[0] != study.id:
-                    issues.append(doc.issue(("studies", s_idx, "registry_ids", r_idx),
-                                            f"{reg} is study {prev[0]!r} in {prev[1]}: "
-                                            "use that id"))
+                    issues.append(
+                        doc.issue(
+                            ("studies", s_idx, "registry_ids", r_idx),
+                            f"{reg} is study {prev[0]!r} in {prev[1]}: use that id",
+                        )
+                    )
     return issues

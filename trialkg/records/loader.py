@@ -115,7 +115,9 @@ def _convert(
             if key in out:
                 issues.append(
                     RecordIssue(
-                        str(path), key_node.start_mark.line + 1, format_loc(key_loc),
+                        str(path),
+                        key_node.start_mark.line + 1,
+                        format_loc(key_loc),
                         "duplicate key",
                     )
                 )

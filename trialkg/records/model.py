@@ -63,19 +63,36 @@ class Strict(BaseModel):
         return data
 
 
-def vocab_field(table: dict[str, URIRef], what: str) -> Any:
-    """Annotated str restricted to the keys of a vocabulary table."""
-    return Annotated[str, AfterValidator(_in(table, what))]
-
-
-Unit = vocab_field(vocab.UNITS, "unit")
+# Controlled values: str restricted to the keys of a vocabulary table.
+V_ALLOCATIONS = Annotated[str, AfterValidator(_in(vocab.ALLOCATIONS, "allocation"))]
+V_ARM_ROLES = Annotated[str, AfterValidator(_in(vocab.ARM_ROLES, "arm role"))]
+V_ASSESSORS = Annotated[str, AfterValidator(_in(vocab.ASSESSORS, "assessor"))]
+V_CONDITIONS = Annotated[str, AfterValidator(_in(vocab.CONDITIONS, "condition"))]
+V_DESIGN_FEATURES = Annotated[str, AfterValidator(_in(vocab.DESIGN_FEATURES, "design feature"))]
+V_DRUG_CLASSES = Annotated[str, AfterValidator(_in(vocab.DRUG_CLASSES, "drug class"))]
+V_ENDPOINT_KINDS = Annotated[str, AfterValidator(_in(vocab.ENDPOINT_KINDS, "endpoint kind"))]
+V_ENDPOINT_ROLES = Annotated[str, AfterValidator(_in(vocab.ENDPOINT_ROLES, "endpoint role"))]
+V_ENROLLMENT_TYPES = Annotated[str, AfterValidator(_in(vocab.ENROLLMENT_TYPES, "enrollment type"))]
+V_GRADES = Annotated[str, AfterValidator(_in(vocab.GRADES, "grade"))]
+V_HER2_STATUS = Annotated[str, AfterValidator(_in(vocab.HER2_STATUS, "HER2 status"))]
+V_HR_STATUS = Annotated[str, AfterValidator(_in(vocab.HR_STATUS, "hormone-receptor status"))]
+V_LINES = Annotated[str, AfterValidator(_in(vocab.LINES, "line of therapy"))]
+V_MEASURES = Annotated[str, AfterValidator(_in(vocab.MEASURES, "measure"))]
+V_MECHANISMS = Annotated[str, AfterValidator(_in(vocab.MECHANISMS, "mechanism"))]
+V_PHASES = Annotated[str, AfterValidator(_in(vocab.PHASES, "phase"))]
+V_SETTINGS = Annotated[str, AfterValidator(_in(vocab.SETTINGS, "setting"))]
+V_SIDEDNESS = Annotated[str, AfterValidator(_in(vocab.SIDEDNESS, "sidedness"))]
+V_SOURCE_KINDS = Annotated[str, AfterValidator(_in(vocab.SOURCE_KINDS, "document kind"))]
+V_STATISTICS = Annotated[str, AfterValidator(_in(vocab.STATISTICS, "statistic"))]
+V_STUDY_KINDS = Annotated[str, AfterValidator(_in(vocab.STUDY_KINDS, "study kind"))]
+V_UNITS = Annotated[str, AfterValidator(_in(vocab.UNITS, "unit"))]
 NonNegDecimal = Annotated[Decimal, Field(ge=0)]
 
 
 class Bibliographic(Strict):
     """Bibliographic fields shared by source documents and cited publications."""
 
-    kind: vocab_field(vocab.SOURCE_KINDS, "document kind")  # type: ignore[valid-type]
+    kind: V_SOURCE_KINDS
     title: str | None = None
     doi: str | None = None
     journal: str | None = None
@@ -136,8 +153,8 @@ class Drug(Strict):
 
     id: Slug
     label: str | None = None
-    classes: list[vocab_field(vocab.DRUG_CLASSES, "drug class")] = []  # type: ignore[valid-type]
-    mechanisms: list[vocab_field(vocab.MECHANISMS, "mechanism")] = []  # type: ignore[valid-type]
+    classes: list[V_DRUG_CLASSES] = []
+    mechanisms: list[V_MECHANISMS] = []
     targets: list[Slug] = []
     quote: list[str] = []
 
@@ -145,7 +162,7 @@ class Drug(Strict):
 class ClassAgent(Strict):
     """A regimen component known only by its drug class ("endocrine therapy")."""
 
-    drug_class: vocab_field(vocab.DRUG_CLASSES, "drug class")  # type: ignore[valid-type]
+    drug_class: V_DRUG_CLASSES
 
 
 Component = Slug | ClassAgent
@@ -153,7 +170,7 @@ Component = Slug | ClassAgent
 
 class Regimen(Strict):
     components: Annotated[list[Component], Field(min_length=1)]
-    setting: vocab_field(vocab.SETTINGS, "setting") | None = None  # type: ignore[valid-type]
+    setting: V_SETTINGS | None = None
     label: str | None = None
 
 
@@ -163,12 +180,12 @@ class Count(Strict):
 
 
 class Enrollment(Count):
-    type: vocab_field(vocab.ENROLLMENT_TYPES, "enrollment type") | None = None  # type: ignore[valid-type]
+    type: V_ENROLLMENT_TYPES | None = None
 
 
 class Duration(Strict):
     value: NonNegDecimal
-    unit: Unit  # type: ignore[valid-type]
+    unit: V_UNITS
     quote: Quote
 
 
@@ -176,7 +193,7 @@ class Age(Strict):
     median: NonNegDecimal | None = None
     min: NonNegDecimal | None = None
     max: NonNegDecimal | None = None
-    unit: Unit  # type: ignore[valid-type]
+    unit: V_UNITS
     quote: Quote
 
     @model_validator(mode="after")
@@ -202,11 +219,11 @@ class Cycles(Strict):
 
 
 class Population(Strict):
-    conditions: list[vocab_field(vocab.CONDITIONS, "condition")] = []  # type: ignore[valid-type]
-    hr_status: vocab_field(vocab.HR_STATUS, "hormone-receptor status") | None = None  # type: ignore[valid-type]
-    her2_status: vocab_field(vocab.HER2_STATUS, "HER2 status") | None = None  # type: ignore[valid-type]
-    line: vocab_field(vocab.LINES, "line of therapy") | None = None  # type: ignore[valid-type]
-    setting: vocab_field(vocab.SETTINGS, "setting") | None = None  # type: ignore[valid-type]
+    conditions: list[V_CONDITIONS] = []
+    hr_status: V_HR_STATUS | None = None
+    her2_status: V_HER2_STATUS | None = None
+    line: V_LINES | None = None
+    setting: V_SETTINGS | None = None
     prior_treatment: list[Component] = []
     progressed_on: list[Component] = []
     prior_treatment_description: str | None = None
@@ -218,7 +235,7 @@ class Population(Strict):
 class Arm(Strict):
     id: Slug
     label: str
-    role: vocab_field(vocab.ARM_ROLES, "arm role") | None = None  # type: ignore[valid-type]
+    role: V_ARM_ROLES | None = None
     regimen: Regimen | None = None
     patients: Count | None = None
     quote: list[str] = []
@@ -226,10 +243,10 @@ class Arm(Strict):
 
 class Endpoint(Strict):
     id: Slug
-    kind: vocab_field(vocab.ENDPOINT_KINDS, "endpoint kind")  # type: ignore[valid-type]
+    kind: V_ENDPOINT_KINDS
     label: str | None = None
-    role: vocab_field(vocab.ENDPOINT_ROLES, "endpoint role") | None = None  # type: ignore[valid-type]
-    assessor: vocab_field(vocab.ASSESSORS, "assessor") | None = None  # type: ignore[valid-type]
+    role: V_ENDPOINT_ROLES | None = None
+    assessor: V_ASSESSORS | None = None
     reported: bool | None = None
     time_frame: str | None = None
     quote: list[str] = []
@@ -249,15 +266,15 @@ class CI(Strict):
 
 class TimePoint(Strict):
     value: NonNegDecimal
-    unit: Unit  # type: ignore[valid-type]
+    unit: V_UNITS
 
 
 class ArmResult(Strict):
     arm: Slug
     endpoint: Slug
-    measure: vocab_field(vocab.MEASURES, "measure")  # type: ignore[valid-type]
+    measure: V_MEASURES
     value: Decimal
-    unit: Unit | None = None  # type: ignore[valid-type]
+    unit: V_UNITS | None = None
     ci: CI | None = None
     time_point: TimePoint | None = None
     approximate: bool = False
@@ -280,7 +297,7 @@ class ArmResult(Strict):
 class PValue(Strict):
     value: Annotated[Decimal, Field(ge=0, le=1)]
     comparator: str = "="
-    sided: vocab_field(vocab.SIDEDNESS, "sidedness") | None = None  # type: ignore[valid-type]
+    sided: V_SIDEDNESS | None = None
 
     @model_validator(mode="after")
     def _check(self) -> PValue:
@@ -297,9 +314,9 @@ class Comparison(Strict):
     endpoint: Slug
     experimental: Slug
     comparator: Slug
-    statistic: vocab_field(vocab.STATISTICS, "statistic") | None = None  # type: ignore[valid-type]
+    statistic: V_STATISTICS | None = None
     value: Decimal | None = None
-    unit: Unit | None = None  # type: ignore[valid-type]
+    unit: V_UNITS | None = None
     ci: CI | None = None
     p_value: PValue | None = None
     significant: bool | None = None
@@ -322,11 +339,14 @@ class Comparison(Strict):
                 raise ValueError(f"a {self.statistic} is dimensionless: remove the unit")
         elif self.value is not None and self.unit is None:
             raise ValueError(f"a {self.statistic} needs a unit (for example percent)")
-        if self.ci is not None and self.value is not None:
-            if not self.ci.lower <= self.value <= self.ci.upper:
-                raise ValueError(
-                    f"value {self.value} lies outside its CI [{self.ci.lower}, {self.ci.upper}]"
-                )
+        if (
+            self.ci is not None
+            and self.value is not None
+            and not self.ci.lower <= self.value <= self.ci.upper
+        ):
+            raise ValueError(
+                f"value {self.value} lies outside its CI [{self.ci.lower}, {self.ci.upper}]"
+            )
         if self.significant is None and self.p_value is None and self.value is None:
             raise ValueError("a comparison needs at least one of significant, p_value, value")
         return self
@@ -336,7 +356,7 @@ class AdverseEvent(Strict):
     arm: Slug
     event: Slug
     event_label: str | None = None
-    grade: vocab_field(vocab.GRADES, "grade")  # type: ignore[valid-type]
+    grade: V_GRADES
     percentage: Annotated[Decimal, Field(ge=0, le=100)] | None = None
     count: Annotated[int, Field(ge=0)] | None = None
     at_risk: Annotated[int, Field(ge=0)] | None = None
@@ -363,10 +383,10 @@ class Study(Strict):
     label: str
     acronym: str | None = None
     title: str | None = None
-    kind: vocab_field(vocab.STUDY_KINDS, "study kind") | None = None  # type: ignore[valid-type]
-    allocation: vocab_field(vocab.ALLOCATIONS, "allocation") | None = None  # type: ignore[valid-type]
-    phase: vocab_field(vocab.PHASES, "phase") | None = None  # type: ignore[valid-type]
-    design: list[vocab_field(vocab.DESIGN_FEATURES, "design feature")] = []  # type: ignore[valid-type]
+    kind: V_STUDY_KINDS | None = None
+    allocation: V_ALLOCATIONS | None = None
+    phase: V_PHASES | None = None
+    design: list[V_DESIGN_FEATURES] = []
     registry_ids: list[str] = []
     status: str | None = None
     enrollment: Enrollment | None = None
@@ -408,8 +428,8 @@ class ReferenceDrug(Strict):
     id: Slug
     label: str
     synonyms: list[str] = []
-    classes: list[vocab_field(vocab.DRUG_CLASSES, "drug class")] = []  # type: ignore[valid-type]
-    mechanisms: list[vocab_field(vocab.MECHANISMS, "mechanism")] = []  # type: ignore[valid-type]
+    classes: list[V_DRUG_CLASSES] = []
+    mechanisms: list[V_MECHANISMS] = []
     targets: list[Slug] = []
     mappings: list[str] = []
 

@@ -185,11 +185,12 @@ class _Emitter:
             self.bibliographic(self.g, s, pub)
             self.evidence(s, pub.quote)
         for i, org in enumerate(rec.organizations):
-            s = self.node(iri.organization(org.id), ("organizations", i), TKG.Organization,
-                          label=org.name)
+            s = self.node(
+                iri.organization(org.id), ("organizations", i), TKG.Organization, label=org.name
+            )
             self.add(s, TKG.location, text(org.location) if org.location else None)
-            for d in org.manufactures:
-                self.add(s, TKG.manufactures, iri.drug(d))
+            for made in org.manufactures:
+                self.add(s, TKG.manufactures, iri.drug(made))
             self.evidence(s, org.quote)
         for i, person in enumerate(rec.people):
             s = self.node(iri.person(person.id), ("people", i), TKG.Person, label=person.name)
@@ -253,8 +254,12 @@ class _Emitter:
             if arm.role:
                 self.add(a, TKG.armRole, vocab.ARM_ROLES[arm.role])
             if arm.regimen:
-                r = self.node(iri.regimen(st.id, arm.id), (*loc, "arms", i, "regimen"),
-                              TKG.Regimen, label=arm.regimen.label or f"regimen of {arm.label}")
+                r = self.node(
+                    iri.regimen(st.id, arm.id),
+                    (*loc, "arms", i, "regimen"),
+                    TKG.Regimen,
+                    label=arm.regimen.label or f"regimen of {arm.label}",
+                )
                 self.add(a, TKG.hasRegimen, r)
                 self.add(r, TKG.regimenOf, a)
                 for comp in arm.regimen.components:
@@ -268,8 +273,13 @@ class _Emitter:
             self.evidence(a, arm.quote)
         for i, ep in enumerate(st.endpoints):
             label = ep.label or f"{ep.id} ({st.label})"
-            e = self.node(iri.endpoint(st.id, ep.id), (*loc, "endpoints", i), TKG.Endpoint,
-                          vocab.ENDPOINT_KINDS[ep.kind], label=label)
+            e = self.node(
+                iri.endpoint(st.id, ep.id),
+                (*loc, "endpoints", i),
+                TKG.Endpoint,
+                vocab.ENDPOINT_KINDS[ep.kind],
+                label=label,
+            )
             self.add(s, TKG.hasEndpoint, e)
             self.add(e, TKG.endpointOf, s)
             self.add(e, TKG.ofStudy, s)
@@ -287,8 +297,7 @@ class _Emitter:
         pop = st.population
         assert pop is not None
         s = iri.study(st.id)
-        p = self.node(iri.population(st.id), loc, TKG.Population,
-                      label=f"population of {st.label}")
+        p = self.node(iri.population(st.id), loc, TKG.Population, label=f"population of {st.label}")
         self.add(s, TKG.studiesPopulation, p)
         self.add(p, TKG.ofStudy, s)
         for c in pop.conditions:
@@ -317,8 +326,11 @@ class _Emitter:
                 self.evidence(p, cyc.quote, TKG.maxPriorCycles)
         if pop.age:
             age = pop.age
-            for prop, value in ((TKG.medianAge, age.median), (TKG.minAge, age.min),
-                                (TKG.maxAge, age.max)):
+            for prop, value in (
+                (TKG.medianAge, age.median),
+                (TKG.minAge, age.min),
+                (TKG.maxAge, age.max),
+            ):
                 if value is not None:
                     self.add(p, prop, decimal(value))
                     self.evidence(p, age.quote, prop)
@@ -332,7 +344,9 @@ class _Emitter:
             tp = (r.time_point.value, r.time_point.unit) if r.time_point else None
             node = self.node(
                 iri.arm_result(st.id, r.arm, r.endpoint, r.measure, tp),
-                (*loc, "results", i), TKG.Result, TKG.ArmResult,
+                (*loc, "results", i),
+                TKG.Result,
+                TKG.ArmResult,
                 label=f"{st.label}: {r.endpoint} {r.measure}"
                 + (f" at {r.time_point.value} {r.time_point.unit}" if r.time_point else "")
                 + f", {arm_label.get(r.arm, r.arm)}",
@@ -358,12 +372,17 @@ class _Emitter:
         for i, c in enumerate(st.comparisons):
             comp = self.node(
                 iri.comparison(st.id, c.endpoint, c.experimental, c.comparator),
-                (*loc, "comparisons", i), TKG.Result, TKG.Comparison,
+                (*loc, "comparisons", i),
+                TKG.Result,
+                TKG.Comparison,
                 label=f"{st.label}: {c.endpoint}, {c.experimental} vs {c.comparator}",
             )
             nodes = [comp]
-            self.add(comp, TKG.statisticallySignificant,
-                     boolean(c.significant) if c.significant is not None else None)
+            self.add(
+                comp,
+                TKG.statisticallySignificant,
+                boolean(c.significant) if c.significant is not None else None,
+            )
             if c.p_value:
                 self.add(comp, TKG.pValue, decimal(c.p_value.value))
                 self.add(comp, TKG.pValueComparator, text(c.p_value.comparator))
@@ -373,7 +392,9 @@ class _Emitter:
             if c.statistic and c.value is not None:
                 est = self.node(
                     iri.estimate(st.id, c.endpoint, c.experimental, c.comparator, c.statistic),
-                    (*loc, "comparisons", i), TKG.Result, TKG.EffectEstimate,
+                    (*loc, "comparisons", i),
+                    TKG.Result,
+                    TKG.EffectEstimate,
                     vocab.STATISTICS[c.statistic],
                     label=f"{st.label}: {c.statistic} {c.endpoint}, "
                     f"{c.experimental} vs {c.comparator}",
@@ -396,11 +417,17 @@ class _Emitter:
         for i, ae in enumerate(st.adverse_events):
             term = iri.adverse_event_term(ae.event)
             if ae.event_label:
-                self.node(term, (*loc, "adverse_events", i, "event"), TKG.AdverseEventTerm,
-                          label=ae.event_label)
+                self.node(
+                    term,
+                    (*loc, "adverse_events", i, "event"),
+                    TKG.AdverseEventTerm,
+                    label=ae.event_label,
+                )
             node = self.node(
                 iri.adverse_event_result(st.id, ae.arm, ae.event, ae.grade, ae.serious),
-                (*loc, "adverse_events", i), TKG.Result, TKG.AdverseEventResult,
+                (*loc, "adverse_events", i),
+                TKG.Result,
+                TKG.AdverseEventResult,
                 label=f"{st.label}: {ae.event_label or ae.event} grade {ae.grade}, "
                 f"{arm_label.get(ae.arm, ae.arm)}",
             )
@@ -458,19 +485,19 @@ def reference_graph(ref: ReferenceRecord) -> Graph:
             g.add((s, RDF.type, vocab.DRUG_CLASSES[c]))
         for m in d.mechanisms:
             g.add((s, TKG.hasMechanism, vocab.MECHANISMS[m]))
-        for t in d.targets:
-            g.add((s, TKG.hasTarget, iri.target(t)))
+        for target_id in d.targets:
+            g.add((s, TKG.hasTarget, iri.target(target_id)))
         for syn in d.synonyms:
             g.add((s, TKG.synonym, Literal(syn)))
         for m in d.mappings:
             g.add((s, SKOS.exactMatch, expand_curie(m)))
-    for t in ref.targets:
-        s = iri.target(t.id)
+    for tgt in ref.targets:
+        s = iri.target(tgt.id)
         g.add((s, RDF.type, TKG.MolecularTarget))
-        g.add((s, RDFS.label, Literal(t.label)))
-        for syn in t.synonyms:
+        g.add((s, RDFS.label, Literal(tgt.label)))
+        for syn in tgt.synonyms:
             g.add((s, TKG.synonym, Literal(syn)))
-        for m in t.mappings:
+        for m in tgt.mappings:
             g.add((s, SKOS.exactMatch, expand_curie(m)))
     for a in ref.adverse_events:
         s = iri.adverse_event_term(a.id)

@@ -1,0 +1,49 @@
+# trialkg: one command to set up, build and show the graph; one to run every test.
+#   make run    set up (venv, package, Java), build the graph into ./build/store, show it
+#   make test   set up, then lint, type-check and run the whole test suite
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup java run test lint typecheck pytest docs clean
+
+setup: $(VENV)/.installed java
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# The OWL reasoner (HermiT) runs on Java: install a JRE when none is on PATH.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing a Java runtime for the HermiT reasoner"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends default-jre-headless; }
+
+run: setup
+	$(BIN)/trialkg show
+
+lint: setup
+	$(BIN)/ruff check trialkg tests benchmarks
+	$(BIN)/ruff format --check trialkg tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+# HTML reference of every ontology term (a build artefact, not committed).
+docs: setup
+	mkdir -p build/docs
+	$(BIN)/pylode ontology/trialkg.ttl -o build/docs/ontology.html
+	@echo "wrote build/docs/ontology.html"
+
+clean:
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache
