@@ -84,6 +84,13 @@ def test_same_trial_gets_the_same_iri_in_every_source(seed_store: Store) -> None
     assert len(medians) == 3
 
 
+def test_default_graph_is_the_union_with_each_triple_once(seed_store: Store) -> None:
+    node = "<https://w3id.org/trialkg/id/study/patina/result/pfs/palbociclib/median>"
+    assert rows(seed_store, f"SELECT ?v WHERE {{ {node} tkg:value ?v }}") == [{"v": "44.3"}]
+    inferred = rows(seed_store, "SELECT ?s WHERE { ?s a tkg:RandomizedControlledTrial }")
+    assert len(inferred) == 2
+
+
 def test_disagreeing_sources_are_both_kept_and_reported(seed_store: Store) -> None:
     node = "https://w3id.org/trialkg/id/study/patina/adverse-event/palbociclib/any-adverse-event/grade-3"
     values = rows(

@@ -3,7 +3,14 @@
 A store folder holds one or more data folders and a ``CURRENT`` file naming the live one.
 A build writes a new data folder and then replaces ``CURRENT`` atomically (``os.replace``),
 so a failed or interrupted build leaves the previous store untouched; old data folders are
-removed afterwards. Queries see the union of all named graphs as the default graph.
+removed afterwards.
+
+Queries see the union of all named graphs as the default graph. The union is materialised
+once, at load time, as the store's default graph (each triple once). Oxigraph's on-the-fly
+union (``use_default_graph_as_union``) yields a triple once per graph that holds it, so a
+figure stated by three sources would multiply every join by three; the materialised union
+keeps plain SPARQL answers right and fast. Exports leave the default graph out: it is
+derived from the named graphs.
 """
 
 from __future__ import annotations
@@ -67,7 +74,6 @@ class Store:
 
     def query(self, sparql: str, **kwargs: Any) -> Any:
         """Run a SPARQL query; the default graph is the union of all graphs."""
-        kwargs.setdefault("use_default_graph_as_union", True)
         subs = kwargs.get("substitutions")
         if subs:
             kwargs["substitutions"] = {
@@ -94,14 +100,17 @@ class Store:
         return sum(1 for _ in self._inner.quads_for_pattern(None, None, None, ox.NamedNode(name)))
 
     def __len__(self) -> int:
-        return len(self._inner)
+        """Number of quads in the named graphs (the derived default graph not counted)."""
+        return sum(1 for q in self.quads() if isinstance(q.graph_name, ox.NamedNode))
 
     def flush(self) -> None:
         self._inner.flush()
 
     def sorted_nquads(self) -> list[str]:
-        """Every quad as an N-Quads line, sorted: a deterministic dump."""
-        return sorted(f"{q} .\n" for q in self.quads())
+        """Every quad of the named graphs as an N-Quads line, sorted: a deterministic dump."""
+        return sorted(
+            f"{q} .\n" for q in self.quads() if isinstance(q.graph_name, ox.NamedNode)
+        )
 
 
 def current_data_dir(root: Path) -> Path:
@@ -138,6 +147,11 @@ def new_version(root: Path) -> Iterator[Store]:
 
 
 def load_dataset(store: Store, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
-    """Load several (name, graph) pairs."""
+    """Load (name, graph) pairs as named graphs, and their union once as the default graph."""
+    union: set[bytes] = set()
     for name, graph in graphs:
         store.load_graph(graph, name)
+        union.update(
+            line for line in graph.serialize(format="nt", encoding="utf-8").splitlines() if line
+        )
+    store.load_nquads(b"\n".join(sorted(union)) + b"\n")
