@@ -42,7 +42,7 @@ test: lint typecheck pytest
 # HTML reference of every ontology term (a build artefact, not committed).
 docs: setup
 	mkdir -p build/docs
-	$(BIN)/pylode ontology/trialkg.ttl -o build/docs/ontology.html
+	$(BIN)/python -m trialkg.gen_docs build/docs/ontology.html
 	@echo "wrote build/docs/ontology.html"
 
 clean:

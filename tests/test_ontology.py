@@ -116,3 +116,14 @@ def test_terms_module_rejects_typos() -> None:
     assert str(TKG.HazardRatio).endswith("#HazardRatio")
     with pytest.raises(AttributeError):
         _ = TKG.HazardRatoi
+
+
+@pytest.mark.slow
+def test_html_reference_lists_every_class(g: Graph, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from trialkg.gen_docs import generate
+
+    html = generate(tmp_path / "ontology.html").read_text(encoding="utf-8")
+    assert "do not edit" in html.splitlines()[0]
+    for cls in g.subjects(RDF.type, OWL.Class):
+        if isinstance(cls, URIRef) and str(cls).startswith(str(TKG)):
+            assert str(g.value(cls, RDFS.label)) in html, cls
