@@ -96,8 +96,9 @@ def main() -> None:
     mem = ox.Store()
     mem.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     mem.bulk_load(union, format=ox.RdfFormat.N_QUADS)
-    print(f"pyoxigraph memory: load {time.perf_counter() - t:.2f} s, "
-          f"RSS +{rss_mb() - before:.0f} MB")
+    print(
+        f"pyoxigraph memory: load {time.perf_counter() - t:.2f} s, RSS +{rss_mb() - before:.0f} MB"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         disk = ox.Store(str(Path(tmp) / "s"))
@@ -111,9 +112,10 @@ def main() -> None:
             u = timed(lambda q=q: list(mem.query(q, use_default_graph_as_union=True)), repeat=1)
             rows_u = len(list(mem.query(q, use_default_graph_as_union=True)))
             rows_m = len(list(mem.query(q)))
-            print(f"  {name}: materialised union memory {m:.1f} ms, disk {d:.1f} ms "
-                  f"({rows_m} rows); on-the-fly union {u:.1f} ms ({rows_u} rows)")
-        del disk
+            print(
+                f"  {name}: materialised union memory {m:.1f} ms, disk {d:.1f} ms "
+                f"({rows_m} rows); on-the-fly union {u:.1f} ms ({rows_u} rows)"
+            )
     if args.skip_rdflib:
         return
     gc.collect()
@@ -122,8 +124,9 @@ def main() -> None:
     ds = Dataset(default_union=True)
     ds.parse(data=data.decode("utf-8"), format="nquads")
     ds.parse(data=union.decode("utf-8"), format="nquads")
-    print(f"rdflib memory:     load {time.perf_counter() - t:.2f} s, "
-          f"RSS +{rss_mb() - before:.0f} MB")
+    print(
+        f"rdflib memory:     load {time.perf_counter() - t:.2f} s, RSS +{rss_mb() - before:.0f} MB"
+    )
     for name, q in QUERIES.items():
         t = time.perf_counter()
         n_rows = 0
@@ -132,7 +135,9 @@ def main() -> None:
             if time.perf_counter() - t > args.rdflib_timeout:
                 break
         elapsed = time.perf_counter() - t
-        note = f" (stopped after {args.rdflib_timeout:.0f} s)" if elapsed > args.rdflib_timeout else ""
+        note = (
+            f" (stopped after {args.rdflib_timeout:.0f} s)" if elapsed > args.rdflib_timeout else ""
+        )
         print(f"  {name}: rdflib {elapsed * 1000:.1f} ms, {n_rows} rows{note}")
 
 

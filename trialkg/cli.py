@@ -225,6 +225,85 @@ def conflicts(
 
 
 @app.command()
+def query(
+    file: Annotated[Path | None, typer.Argument(help="A .rq file (or use -e).")] = None,
+    expression: Annotated[
+        str | None, typer.Option("-e", "--expression", help="SPARQL text.")
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, csv, tsv, json, xml (SELECT/ASK); turtle, ntriples, jsonld (CONSTRUCT)",
+        ),
+    ] = "table",
+    bindings: Annotated[
+        list[str] | None,
+        typer.Option("--bind", "-b", help="var=value: an IRI, CURIE, label or literal"),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Run a SPARQL query on the graph; the default graph is the union of all graphs."""
+    import pyoxigraph as ox
+
+    from trialkg.query import QueryError, bind, execute, resolve_term, serialize, to_rows
+
+    if (file is None) == (expression is None):
+        _fail("give a query file or -e 'SPARQL', not both", 2)
+    if file is not None and not file.is_file():
+        _fail(f"query file {file} does not exist", 2)
+    text = file.read_text(encoding="utf-8") if file is not None else str(expression)
+    st = _open(store)
+    try:
+        values: dict[str, str] = {}
+        for item in bindings or []:
+            name, sep, value = item.partition("=")
+            if not sep:
+                _fail(f"--bind {item!r}: expected var=value", 2)
+            values[name.lstrip("?$")] = resolve_term(st, value)
+        result = execute(st, bind(text, values))
+        if fmt == "table":
+            if isinstance(result, ox.QueryTriples):
+                fmt = "turtle"
+            elif isinstance(result, ox.QueryBoolean):
+                typer.echo("true" if result else "false")
+                return
+            else:
+                _print_table(*to_rows(result))
+                return
+        sys.stdout.buffer.write(serialize(result, fmt))
+    except QueryError as exc:
+        _fail(str(exc), 2)
+
+
+def _print_table(names: list[str], rows: list[list[str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from trialkg.viz_labels import short
+
+    t = Table(*names, title=f"{len(rows)} row(s)")
+    for row in rows:
+        t.add_row(*(short(v) for v in row))
+    Console().print(t)
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the query library with each query's summary."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from trialkg.query import library
+
+    t = Table("query", "summary", title="queries/ (run: trialkg query queries/<query>.rq)")
+    for q in library():
+        t.add_row(q.path.name, q.summary)
+    Console().print(t)
+
+
+@app.command()
 def show(
     records: RecordsOpt = None,
     documents: DocumentsOpt = None,

@@ -23,9 +23,9 @@ SELECT DISTINCT ?node ?label ?prop ?v1 ?g1 ?v2 ?g2 WHERE {
 
 EVIDENCE = """
 PREFIX tkg: <https://w3id.org/trialkg/ontology#>
-SELECT ?quote ?source ?about WHERE {
-  GRAPH {g} { ?ev tkg:evidenceFor {node} ; tkg:quote ?quote ; tkg:fromSource ?source .
-             OPTIONAL { ?ev tkg:aboutProperty ?about } }
+SELECT ?quote ?source WHERE {
+  GRAPH {g} { ?ev tkg:evidenceFor {node} ; tkg:quote ?quote ; tkg:fromSource ?source ;
+                  tkg:aboutProperty {prop} }
 }
 """
 
@@ -100,12 +100,14 @@ def conflicts(store: Store) -> list[Conflict]:
         stmts = []
         for v, g in ((row["v1"], row["g1"]), (row["v2"], row["g2"])):
             quotes, source = [], ""
-            bound = {"{node}": node_ref(node.value), "{g}": node_ref(g.value)}
+            bound = {
+                "{node}": node_ref(node.value),
+                "{g}": node_ref(g.value),
+                "{prop}": node_ref(prop.value),
+            }
             for ev in store.select(_fill(EVIDENCE, bound)):
-                about = ev["about"]
-                if about is None or about == prop:
-                    quotes.append(ev["quote"].value)
-                    source = ev["source"].value
+                quotes.append(ev["quote"].value)
+                source = ev["source"].value
             approx = bool(store.query(_fill(APPROXIMATE, bound)))
             stmts.append(Statement(v.value, g.value, source, tuple(sorted(set(quotes))), approx))
         if agree_within_rounding(stmts[0], stmts[1]):

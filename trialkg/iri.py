@@ -128,9 +128,9 @@ def adverse_event_result(
     return _u(f"study/{study_id}/adverse-event/{arm_id}/{event_id}/grade-{grade_slug}{tail}")
 
 
-def evidence(source_id: str, subject: URIRef, prop: URIRef | None, quote: str) -> URIRef:
-    """Evidence node: one per (source, node, property, quote)."""
-    key = "\x1f".join((str(subject), str(prop or ""), quote))
+def evidence(source_id: str, subject: URIRef, props: list[URIRef], quote: str) -> URIRef:
+    """Evidence node: one per (source, node, figure properties, quote)."""
+    key = "\x1f".join((str(subject), " ".join(props), quote))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return _u(f"evidence/{source_id}/{digest}")
 

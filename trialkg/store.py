@@ -108,9 +108,7 @@ class Store:
 
     def sorted_nquads(self) -> list[str]:
         """Every quad of the named graphs as an N-Quads line, sorted: a deterministic dump."""
-        return sorted(
-            f"{q} .\n" for q in self.quads() if isinstance(q.graph_name, ox.NamedNode)
-        )
+        return sorted(f"{q} .\n" for q in self.quads() if isinstance(q.graph_name, ox.NamedNode))
 
 
 def current_data_dir(root: Path) -> Path:

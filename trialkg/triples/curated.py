@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -70,6 +71,14 @@ def text(value: str) -> Literal:
     return Literal(value)
 
 
+def term_label(term: URIRef) -> str:
+    """The ontology's English label of a term (the local name if it has none)."""
+    from trialkg.validate import ontology_graph
+
+    label = ontology_graph().value(term, RDFS.label)
+    return str(label) if label is not None else str(term).rsplit("#", 1)[-1]
+
+
 def agent(component: Component) -> URIRef:
     """IRI of a regimen component: a named drug or 'any agent of a class'."""
     if isinstance(component, ClassAgent):
@@ -111,9 +120,13 @@ class _Emitter:
             self.g.add((s, RDFS.label, Literal(label)))
         return s
 
-    def evidence(self, subject: URIRef, quotes: list[str], prop: URIRef | None = None) -> None:
+    def evidence(self, subject: URIRef, quotes: list[str], props: Sequence[URIRef] = ()) -> None:
+        """Evidence for ``subject``: each quote, stating the figure properties ``props``.
+
+        Without ``props`` the quote supports the node's other facts (its kind, design, ...).
+        """
         for quote in quotes:
-            ev = iri.evidence(self.sid, subject, prop, quote)
+            ev = iri.evidence(self.sid, subject, sorted(props), quote)
             start = self.text.find(quote)
             g = self.g
             g.add((ev, RDF.type, TKG.Evidence))
@@ -122,7 +135,7 @@ class _Emitter:
             g.add((ev, OA.hasBody, subject))
             g.add((ev, TKG.fromSource, self.source))
             g.add((ev, TKG.quote, Literal(quote)))
-            if prop is not None:
+            for prop in props:
                 g.add((ev, TKG.aboutProperty, prop))
             g.add((subject, TKG.hasEvidence, ev))
             target = URIRef(f"{ev}/target")
@@ -229,11 +242,11 @@ class _Emitter:
             self.add(s, TKG.enrollment, integer(st.enrollment.value))
             if st.enrollment.type:
                 self.add(s, TKG.enrollmentType, vocab.ENROLLMENT_TYPES[st.enrollment.type])
-            self.evidence(s, st.enrollment.quote, TKG.enrollment)
+            self.evidence(s, st.enrollment.quote, [TKG.enrollment])
         if st.follow_up:
             self.add(s, TKG.medianFollowUp, decimal(st.follow_up.value))
             self.add(s, TKG.followUpUnit, vocab.UNITS[st.follow_up.unit])
-            self.evidence(s, st.follow_up.quote, TKG.medianFollowUp)
+            self.evidence(s, st.follow_up.quote, [TKG.medianFollowUp])
         for o in st.funders:
             self.add(s, TKG.fundedBy, iri.organization(o))
         for o in st.sponsors:
@@ -269,10 +282,10 @@ class _Emitter:
                     self.add(r, TKG.regimenSetting, vocab.SETTINGS[arm.regimen.setting])
             if arm.patients:
                 self.add(a, TKG.numberOfPatients, integer(arm.patients.value))
-                self.evidence(a, arm.patients.quote, TKG.numberOfPatients)
+                self.evidence(a, arm.patients.quote, [TKG.numberOfPatients])
             self.evidence(a, arm.quote)
         for i, ep in enumerate(st.endpoints):
-            label = ep.label or f"{ep.id} ({st.label})"
+            label = f"{ep.label or term_label(vocab.ENDPOINT_KINDS[ep.kind])} ({st.label})"
             e = self.node(
                 iri.endpoint(st.id, ep.id),
                 (*loc, "endpoints", i),
@@ -290,7 +303,7 @@ class _Emitter:
             if ep.reported is not None:
                 self.add(e, TKG.resultsReported, boolean(ep.reported))
             self.add(e, TKG.timeFrame, text(ep.time_frame) if ep.time_frame else None)
-            self.evidence(e, ep.quote)
+            self.evidence(e, ep.quote, [TKG.resultsReported] if ep.reported is not None else [])
         self.results(st, loc)
 
     def population(self, st: Study, loc: Loc) -> None:
@@ -318,14 +331,17 @@ class _Emitter:
             self.add(p, TKG.priorTreatmentDescription, text(pop.prior_treatment_description))
         if pop.prior_cycles:
             cyc = pop.prior_cycles
+            cycle_props = []
             if cyc.min is not None:
                 self.add(p, TKG.minPriorCycles, integer(cyc.min))
-                self.evidence(p, cyc.quote, TKG.minPriorCycles)
+                cycle_props.append(TKG.minPriorCycles)
             if cyc.max is not None:
                 self.add(p, TKG.maxPriorCycles, integer(cyc.max))
-                self.evidence(p, cyc.quote, TKG.maxPriorCycles)
+                cycle_props.append(TKG.maxPriorCycles)
+            self.evidence(p, cyc.quote, cycle_props)
         if pop.age:
             age = pop.age
+            age_props = []
             for prop, value in (
                 (TKG.medianAge, age.median),
                 (TKG.minAge, age.min),
@@ -333,7 +349,8 @@ class _Emitter:
             ):
                 if value is not None:
                     self.add(p, prop, decimal(value))
-                    self.evidence(p, age.quote, prop)
+                    age_props.append(prop)
+            self.evidence(p, age.quote, age_props)
             self.add(p, TKG.ageUnit, vocab.UNITS[age.unit])
         self.evidence(p, pop.quote)
 
@@ -368,7 +385,7 @@ class _Emitter:
             if r.approximate:
                 self.add(node, TKG.approximate, boolean(True))
             self.add(node, TKG.note, text(r.note) if r.note else None)
-            self.evidence(node, r.quote)
+            self.evidence(node, r.quote, _figure_props(self.g, node))
         for i, c in enumerate(st.comparisons):
             comp = self.node(
                 iri.comparison(st.id, c.endpoint, c.experimental, c.comparator),
@@ -413,7 +430,7 @@ class _Emitter:
                 self.add(n, TKG.experimentalArm, iri.arm(st.id, c.experimental))
                 self.add(n, TKG.comparatorArm, iri.arm(st.id, c.comparator))
                 self.add(n, TKG.note, text(c.note) if c.note else None)
-                self.evidence(n, c.quote)
+                self.evidence(n, c.quote, _figure_props(self.g, n))
         for i, ae in enumerate(st.adverse_events):
             term = iri.adverse_event_term(ae.event)
             if ae.event_label:
@@ -447,7 +464,24 @@ class _Emitter:
             if ae.approximate:
                 self.add(node, TKG.approximate, boolean(True))
             self.add(node, TKG.note, text(ae.note) if ae.note else None)
-            self.evidence(node, ae.quote)
+            self.evidence(node, ae.quote, _figure_props(self.g, node))
+
+
+#: Figure properties of result nodes; their evidence names which of these each quote states.
+RESULT_FIGURES = (
+    TKG.value,
+    TKG.ciLower,
+    TKG.ciUpper,
+    TKG.pValue,
+    TKG.statisticallySignificant,
+    TKG.percentOfPatients,
+    TKG.patientCount,
+    TKG.patientsAtRisk,
+)
+
+
+def _figure_props(g: Graph, node: URIRef) -> list[URIRef]:
+    return [p for p in RESULT_FIGURES if (node, p, None) in g]
 
 
 def source_graphs(rec: SourceRecord, doc: LoadedYaml, document_text: str) -> SourceGraphs:
