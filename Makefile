@@ -1,5 +1,6 @@
 # trialkg: one command to set up, build and show the graph; one to run every test.
-#   make run    set up (venv, package, Java), build the graph into ./build/store, show it
+#   make run    set up (venv, package, Java), build the graph into ./build/store, show its
+#               statistics and conflicts, then serve it at http://127.0.0.1:7878/
 #   make test   set up, then lint, type-check and run the whole test suite
 
 PYTHON ?= python3
@@ -26,6 +27,7 @@ java:
 
 run: setup
 	$(BIN)/trialkg show
+	$(BIN)/trialkg serve
 
 lint: setup
 	$(BIN)/ruff check trialkg tests benchmarks

@@ -304,6 +304,36 @@ def list_queries() -> None:
 
 
 @app.command()
+def serve(
+    store: StoreOpt = None,
+    host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 7878,
+    timeout: Annotated[float, typer.Option(help="Query time limit in seconds.")] = 10.0,
+    max_rows: Annotated[int, typer.Option(help="Result row (or triple) limit.")] = 10_000,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    allow_service: Annotated[bool, typer.Option(help="Allow federated SERVICE clauses.")] = False,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint with the query library at /."""
+    from trialkg.server import Endpoint, Limits
+    from trialkg.store import StoreError, current_data_dir
+
+    try:
+        data = current_data_dir(_store_root(store))
+    except StoreError as exc:
+        _fail(str(exc))
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: binding to {host} exposes the endpoint beyond this machine", err=True)
+    endpoint = Endpoint(data, host, port, Limits(timeout, max_rows, allow_service), workers)
+    typer.echo(f"SPARQL endpoint at {endpoint.url} (query library at /); Ctrl-C to stop")
+    try:
+        endpoint.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.close()
+
+
+@app.command()
 def show(
     records: RecordsOpt = None,
     documents: DocumentsOpt = None,
