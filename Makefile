@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup java run test lint typecheck pytest docs clean
+.PHONY: setup java test-deps run test lint typecheck pytest docs clean
 
 setup: $(VENV)/.installed java
 
@@ -25,6 +25,13 @@ java:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends default-jre-headless; }
 
+# The external-store tests run the query library on Virtuoso Open Source (Debian package).
+test-deps:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "installing Virtuoso Open Source for the external-store tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends virtuoso-opensource-7-bin; }
+
 run: setup
 	$(BIN)/trialkg show
 	$(BIN)/trialkg serve
@@ -36,7 +43,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-pytest: setup
+pytest: setup test-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -31,6 +31,10 @@ DocumentsOpt = Annotated[
         help="Folder of source document texts (default: $TRIALKG_DOCUMENTS or ../shared/seeds).",
     ),
 ]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option("--endpoint", help="Query an external SPARQL server loaded with 'trialkg load'."),
+]
 StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="Store folder (default: ./build/store).")
 ]
@@ -128,6 +132,14 @@ def _open(store: Path | None):  # type: ignore[no-untyped-def]
         _fail(str(exc))
 
 
+def _open_any(store: Path | None, endpoint: str | None):  # type: ignore[no-untyped-def]
+    if endpoint is None:
+        return _open(store)
+    from trialkg.external import RemoteStore
+
+    return RemoteStore(endpoint)
+
+
 @app.command()
 def export(
     fmt: Annotated[
@@ -155,14 +167,14 @@ def export(
 
 
 @app.command()
-def stats(store: StoreOpt = None) -> None:
+def stats(store: StoreOpt = None, endpoint: EndpointOpt = None) -> None:
     """Counts per class and per source, as tables."""
     from rich.console import Console
     from rich.table import Table
 
     from trialkg.stats import stats as run_stats
 
-    s = run_stats(_open(store))
+    s = run_stats(_open_any(store, endpoint))
     console = Console()
     t = Table(title="Nodes per class (asserted and inferred types)")
     t.add_column("class")
@@ -193,6 +205,7 @@ def stats(store: StoreOpt = None) -> None:
 def conflicts(
     store: StoreOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    endpoint: EndpointOpt = None,
 ) -> None:
     """Every figure on which sources disagree: both values, both sources, both quotes."""
     import dataclasses
@@ -203,7 +216,7 @@ def conflicts(
 
     from trialkg.conflicts import conflicts as find
 
-    found = find(_open(store))
+    found = find(_open_any(store, endpoint))
     if fmt == "json":
         typer.echo(json.dumps([dataclasses.asdict(c) for c in found], indent=2, sort_keys=True))
         return
@@ -243,6 +256,7 @@ def query(
         typer.Option("--bind", "-b", help="var=value: an IRI, CURIE, label or literal"),
     ] = None,
     store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
 ) -> None:
     """Run a SPARQL query on the graph; the default graph is the union of all graphs."""
     import pyoxigraph as ox
@@ -254,6 +268,9 @@ def query(
     if file is not None and not file.is_file():
         _fail(f"query file {file} does not exist", 2)
     text = file.read_text(encoding="utf-8") if file is not None else str(expression)
+    if endpoint is not None:
+        _query_remote(endpoint, text, bindings or [], fmt)
+        return
     st = _open(store)
     try:
         values: dict[str, str] = {}
@@ -275,6 +292,73 @@ def query(
         sys.stdout.buffer.write(serialize(result, fmt))
     except QueryError as exc:
         _fail(str(exc), 2)
+
+
+def _query_remote(url: str, text: str, bindings: list[str], fmt: str) -> None:
+    from trialkg.external import ExternalStoreError, RemoteStore
+    from trialkg.query import QueryError, bind, resolve_term
+    from trialkg.results import GRAPH_FORMATS, TABLE_FORMATS, render_graph, render_table
+
+    remote = RemoteStore(url)
+    try:
+        values: dict[str, str] = {}
+        for item in bindings:
+            name, sep, value = item.partition("=")
+            if not sep:
+                _fail(f"--bind {item!r}: expected var=value", 2)
+            values[name.lstrip("?$")] = resolve_term(remote, value)  # type: ignore[arg-type]
+        kind, result = remote.execute(bind(text, values))
+    except (ExternalStoreError, QueryError) as exc:
+        _fail(str(exc), 2)
+    if kind == "bool":
+        typer.echo("true" if result else "false")
+    elif kind == "graph":
+        out_fmt = "turtle" if fmt == "table" else fmt
+        if out_fmt not in GRAPH_FORMATS:
+            _fail(f"a graph result is written as {', '.join(GRAPH_FORMATS)}", 2)
+        sys.stdout.buffer.write(render_graph(result, out_fmt, max_rows=10**9))
+    elif fmt == "table":
+        names, rows = result
+        _print_table(names, [["" if t is None else t.value for t in row] for row in rows])
+    elif fmt in TABLE_FORMATS:
+        names, rows = result
+        sys.stdout.buffer.write(render_table(names, rows, fmt))
+    else:
+        _fail(f"a result table is written as {', '.join(TABLE_FORMATS)}", 2)
+
+
+@app.command("load")
+def load_external(
+    endpoint: Annotated[str, typer.Option(help="SPARQL endpoint URL of the external server.")],
+    store: StoreOpt = None,
+    isql: Annotated[
+        str | None, typer.Option(help="Virtuoso isql address (HOST:PORT): use its bulk loader.")
+    ] = None,
+    gsp: Annotated[
+        str | None, typer.Option(help="Graph Store Protocol URL: PUT each graph there.")
+    ] = None,
+    user: Annotated[str, typer.Option(help="User for isql or the Graph Store.")] = "dba",
+    password: Annotated[str, typer.Option(help="Password for isql or the Graph Store.")] = "dba",
+    folder: Annotated[
+        Path, typer.Option("--dir", help="Folder the bulk loader reads (in DirsAllowed).")
+    ] = Path("build/external-load"),
+) -> None:
+    """Copy the built graph into an external SPARQL server, then check it answers."""
+    from trialkg.external import ExternalStoreError, RemoteStore, gsp_load, virtuoso_bulk_load
+
+    if (isql is None) == (gsp is None):
+        _fail("give --isql (Virtuoso bulk loader) or --gsp (Graph Store Protocol)", 2)
+    st = _open(store)
+    try:
+        if isql is not None:
+            n = virtuoso_bulk_load(st, folder, isql, user, password)
+        else:
+            n = gsp_load(st, str(gsp), (user, password))
+        remote = RemoteStore(endpoint)
+        size = len(remote)
+    except ExternalStoreError as exc:
+        _fail(str(exc))
+    typer.echo(f"loaded {n} graphs ({size} triples in the trialkg graphs) into {endpoint}")
 
 
 def _print_table(names: list[str], rows: list[list[str]]) -> None:
@@ -341,8 +425,8 @@ def show(
 ) -> None:
     """Build the graph, then show its statistics and the figures sources disagree on."""
     build(records=records, documents=documents, store=store, reason=True)
-    stats(store=store)
-    conflicts(store=store, fmt="table")
+    stats(store=store, endpoint=None)
+    conflicts(store=store, fmt="table", endpoint=None)
 
 
 def main() -> None:

@@ -5,18 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from trialkg.store import Store
+from trialkg.store import Store  # or trialkg.external.RemoteStore: both offer select/query
 
 CANDIDATES = """
 PREFIX tkg: <https://w3id.org/trialkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?node ?label ?prop ?v1 ?g1 ?v2 ?g2 WHERE {
-  GRAPH <https://w3id.org/trialkg/graph/ontology> { ?prop tkg:isFigure true }
-  GRAPH ?g1 { ?node ?prop ?v1 }
-  GRAPH ?g2 { ?node ?prop ?v2 }
-  FILTER (STR(?g1) < STR(?g2))
-  FILTER NOT EXISTS { GRAPH ?g1 { ?node ?prop ?v2 } }
-  FILTER NOT EXISTS { GRAPH ?g2 { ?node ?prop ?v1 } }
+SELECT ?node ?label ?prop ?v1 ?g1 ?v2 ?g2 WHERE {
+  {
+    SELECT DISTINCT ?node ?prop ?v1 ?g1 ?v2 ?g2 WHERE {
+      ?s1 tkg:assertionGraph ?g1 .
+      ?s2 tkg:assertionGraph ?g2 .
+      FILTER (STR(?g1) < STR(?g2))
+      GRAPH <https://w3id.org/trialkg/graph/ontology> { ?prop tkg:isFigure true }
+      GRAPH ?g1 { ?node ?prop ?v1 }
+      GRAPH ?g2 { ?node ?prop ?v2 }
+      FILTER (?v1 != ?v2)
+      FILTER NOT EXISTS { GRAPH ?g1 { ?node ?prop ?v2 } }
+      FILTER NOT EXISTS { GRAPH ?g2 { ?node ?prop ?v1 } }
+    }
+  }
   OPTIONAL { ?node rdfs:label ?label }
 }
 """

@@ -127,7 +127,11 @@ def resolve_term(store: Store, value: str) -> str:
 
 
 def bind(text: str, bindings: dict[str, str]) -> str:
-    """Append a trailing ``VALUES`` clause binding the given variables (already SPARQL terms)."""
+    """Bind variables (values already SPARQL terms) with an inline ``VALUES`` block.
+
+    The block opens the query's ``WHERE`` group, which is standard SPARQL 1.1 for every query
+    form (a trailing ``VALUES`` after the query is refused by some servers outside SELECT).
+    """
     if not bindings:
         return text
     names = sorted(bindings)
@@ -138,7 +142,16 @@ def bind(text: str, bindings: dict[str, str]) -> str:
             raise QueryError(f"--bind: the query has no variable ?{name}")
     variables = " ".join(f"?{n}" for n in names)
     values = " ".join(bindings[n] for n in names)
-    return f"{text.rstrip()}\nVALUES ({variables}) {{ ({values}) }}\n"
+    block = f"VALUES ({variables}) {{ ({values}) }}"
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if not line.lstrip().startswith("#"):
+            m = re.search(r"\bWHERE\s*\{", line, re.IGNORECASE)
+            if m:
+                at = offset + m.end()
+                return f"{text[:at]}\n  {block}\n{text[at:]}"
+        offset += len(line)
+    return f"{text.rstrip()}\n{block}\n"
 
 
 def _locate(message: str, text: str) -> str:
