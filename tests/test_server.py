@@ -149,6 +149,14 @@ def test_index_lists_queries_escaped(endpoint: Endpoint) -> None:
     assert "<script" not in text
 
 
+def test_cors_preflight_for_browser_clients(endpoint: Endpoint) -> None:
+    req = urllib.request.Request(endpoint.url, method="OPTIONS")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 204
+        assert resp.headers["Access-Control-Allow-Origin"] == "*"
+        assert "POST" in resp.headers["Access-Control-Allow-Methods"]
+
+
 def test_negotiate() -> None:
     assert negotiate("text/csv;q=0.5, application/sparql-results+xml", None) == ("xml", "turtle")
     assert negotiate("application/n-triples", None) == ("json", "ntriples")

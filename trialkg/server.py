@@ -229,8 +229,21 @@ def make_handler(pool: WorkerPool, limits: Limits) -> type[BaseHTTPRequestHandle
             self.send_header("Content-Type", media)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("X-Content-Type-Options", "nosniff")
+            self._cors()
             self.end_headers()
             self.wfile.write(body)
+
+        def _cors(self) -> None:
+            # Read-only data: browser clients such as YASGUI may query from any origin.
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+
+        def do_OPTIONS(self) -> None:
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self._cors()
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _error(self, exc: EndpointError) -> None:
             self._send(
