@@ -180,6 +180,17 @@ def test_bad_record_is_reported_precisely(
         assert issue.line == line_of(path, marker), str(issue)
 
 
+def test_bad_mapping_in_reference(records_copy: Path, documents: Path) -> None:
+    path = mutate(records_copy, "reference.yaml", '"CHEBI:85993"', '"CHEBBI:85993"')
+    with pytest.raises(RecordError) as info:
+        compile_graph(records_copy, documents, reason=False)
+    (issue,) = info.value.issues
+    assert issue.file == str(path)
+    assert issue.field == "drugs[0].mappings[1]"
+    assert "expected PREFIX:ID" in issue.message
+    assert issue.line == line_of(path, "CHEBBI")
+
+
 def test_duplicate_source_id_across_files(records_copy: Path, documents: Path) -> None:
     mutate(records_copy, PALMIRA, "id: palmira-asco-2023-report", "id: patina-news-summary")
     with pytest.raises(RecordError, match="source id 'patina-news-summary' is also used"):

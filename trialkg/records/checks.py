@@ -53,6 +53,19 @@ def check_reference(ref: ReferenceRecord, doc: LoadedYaml) -> list[RecordIssue]:
         ("adverse_events", ref.adverse_events),
     ):
         issues += duplicate_ids(doc, (name,), [i.id for i in items])
+    from trialkg.triples.curated import expand_curie
+
+    for name, items in (
+        ("drugs", ref.drugs),
+        ("targets", ref.targets),
+        ("adverse_events", ref.adverse_events),
+    ):
+        for idx, item in enumerate(items):
+            for m_idx, mapping in enumerate(item.mappings):
+                try:
+                    expand_curie(mapping)
+                except ValueError as exc:
+                    issues.append(doc.issue((name, idx, "mappings", m_idx), str(exc)))
     targets = {t.id for t in ref.targets}
     for i, d in enumerate(ref.drugs):
         for j, t in enumerate(d.targets):

@@ -422,30 +422,29 @@ class SourceRecord(Strict):
     studies: list[Study] = []
 
 
-class ReferenceDrug(Strict):
-    """A drug of the reference vocabulary, with identifiers in other resources."""
+class ReferenceEntity(Strict):
+    """A shared entity with names used to recognise it and identifiers in other resources."""
 
     id: Slug
     label: str
     synonyms: list[str] = []
+    mappings: list[str] = []
+
+
+class ReferenceDrug(ReferenceEntity):
+    """A drug of the reference vocabulary, with its classes, mechanisms and targets."""
+
     classes: list[V_DRUG_CLASSES] = []
     mechanisms: list[V_MECHANISMS] = []
     targets: list[Slug] = []
-    mappings: list[str] = []
 
 
-class ReferenceTarget(Strict):
-    id: Slug
-    label: str
-    synonyms: list[str] = []
-    mappings: list[str] = []
+class ReferenceTarget(ReferenceEntity):
+    """A molecular target."""
 
 
-class ReferenceAdverseEvent(Strict):
-    id: Slug
-    label: str
-    synonyms: list[str] = []
-    mappings: list[str] = []
+class ReferenceAdverseEvent(ReferenceEntity):
+    """A kind of adverse event."""
 
 
 class ReferenceRecord(Strict):

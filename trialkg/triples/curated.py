@@ -16,6 +16,7 @@ from trialkg.records.model import (
     Bibliographic,
     ClassAgent,
     Component,
+    ReferenceEntity,
     ReferenceRecord,
     SourceRecord,
     Study,
@@ -508,39 +509,31 @@ def source_graphs(rec: SourceRecord, doc: LoadedYaml, document_text: str) -> Sou
     return SourceGraphs(meta.id, em.g, prov, em.origin)
 
 
+def _entity(g: Graph, s: URIRef, cls: URIRef, entity: ReferenceEntity) -> None:
+    g.add((s, RDF.type, cls))
+    g.add((s, RDFS.label, Literal(entity.label)))
+    for syn in entity.synonyms:
+        g.add((s, TKG.synonym, Literal(syn)))
+    for m in entity.mappings:
+        g.add((s, SKOS.exactMatch, expand_curie(m)))
+
+
 def reference_graph(ref: ReferenceRecord) -> Graph:
     """Triples of kg/reference.yaml plus the 'any agent of a class' nodes."""
     g = Graph()
     for d in ref.drugs:
         s = iri.drug(d.id)
-        g.add((s, RDF.type, TKG.Drug))
-        g.add((s, RDFS.label, Literal(d.label)))
+        _entity(g, s, TKG.Drug, d)
         for c in d.classes:
             g.add((s, RDF.type, vocab.DRUG_CLASSES[c]))
         for m in d.mechanisms:
             g.add((s, TKG.hasMechanism, vocab.MECHANISMS[m]))
         for target_id in d.targets:
             g.add((s, TKG.hasTarget, iri.target(target_id)))
-        for syn in d.synonyms:
-            g.add((s, TKG.synonym, Literal(syn)))
-        for m in d.mappings:
-            g.add((s, SKOS.exactMatch, expand_curie(m)))
     for tgt in ref.targets:
-        s = iri.target(tgt.id)
-        g.add((s, RDF.type, TKG.MolecularTarget))
-        g.add((s, RDFS.label, Literal(tgt.label)))
-        for syn in tgt.synonyms:
-            g.add((s, TKG.synonym, Literal(syn)))
-        for m in tgt.mappings:
-            g.add((s, SKOS.exactMatch, expand_curie(m)))
+        _entity(g, iri.target(tgt.id), TKG.MolecularTarget, tgt)
     for a in ref.adverse_events:
-        s = iri.adverse_event_term(a.id)
-        g.add((s, RDF.type, TKG.AdverseEventTerm))
-        g.add((s, RDFS.label, Literal(a.label)))
-        for syn in a.synonyms:
-            g.add((s, TKG.synonym, Literal(syn)))
-        for m in a.mappings:
-            g.add((s, SKOS.exactMatch, expand_curie(m)))
+        _entity(g, iri.adverse_event_term(a.id), TKG.AdverseEventTerm, a)
     for key, cls in vocab.DRUG_CLASSES.items():
         s = iri.class_agent(key)
         g.add((s, RDF.type, TKG.Drug))
