@@ -1,0 +1,98 @@
+"""ClinicalTrials.gov records (API v2 JSON and legacy XML) read into typed registry records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from trialkg.paths import default_documents_dir
+from trialkg.sources.ctgov import RegistryParseError, read_record, record_files
+
+CTGOV = default_documents_dir().parent / "ctgov"
+
+
+@pytest.fixture(scope="module")
+def pallas():  # type: ignore[no-untyped-def]
+    return read_record(CTGOV / "NCT02513394.json")
+
+
+def test_reads_every_fixture_in_a_folder() -> None:
+    records = [read_record(p) for p in record_files([CTGOV])]
+    assert [(r.nct_id, r.format) for r in records] == [
+        ("NCT02513394", "ctgov-api-v2-json"),
+        ("NCT02513394", "ctgov-legacy-xml"),
+        ("NCT03377387", "ctgov-api-v2-json"),
+        ("NCT03377387", "ctgov-legacy-xml"),
+        ("NCT03587740", "ctgov-legacy-xml"),
+    ]
+
+
+def test_pallas_protocol(pallas) -> None:  # type: ignore[no-untyped-def]
+    assert pallas.phases == ("PHASE3",)
+    assert pallas.allocation == "RANDOMIZED"
+    assert (pallas.enrollment.text, pallas.enrollment_type) == ("5796", "ACTUAL")
+    assert pallas.enrollment.pointer == "/protocolSection/designModule/enrollmentInfo/count"
+    assert [a.title for a in pallas.arms] == ["Arm A", "Arm B"]
+    assert "Drug: Palbociclib" in pallas.arms[0].interventions
+    assert "Pfizer" in pallas.collaborators
+    assert pallas.version_date == "2023-06-15"
+
+
+def test_pallas_results(pallas) -> None:  # type: ignore[no-untyped-def]
+    idfs = pallas.outcomes[0]
+    assert idfs.title.startswith("Invasive Disease Free Survival")
+    assert idfs.time_frame == "4 years"
+    assert [(m.group_id, m.value.text) for m in idfs.measurements] == [
+        ("OG000", "84.2"),
+        ("OG001", "84.5"),
+    ]
+    (hr,) = idfs.analyses
+    assert (hr.param_type, hr.value.text, hr.lower.text, hr.upper.text) == (
+        "Hazard Ratio (HR)",
+        "0.96",
+        "0.81",
+        "1.14",
+    )
+    assert (hr.p_value.text, hr.method, hr.ci_percent) == ("0.65", "Log Rank", "95")
+    started = {f.group_id: f.count.text for f in pallas.flow if f.milestone == "STARTED"}
+    assert started == {"FG000": "2896", "FG001": "2900"}
+    serious = {e.term for e in pallas.adverse_events if e.serious}
+    other = {e.term for e in pallas.adverse_events if not e.serious}
+    assert len(pallas.adverse_events) == 2 * (341 + 1688)
+    assert "Anaemia" in serious and len(serious) <= 341 and len(other) <= 1688
+
+
+def test_two_versions_of_one_trial_disagree() -> None:
+    old = read_record(CTGOV / "NCT03377387.xml")
+    new = read_record(CTGOV / "NCT03377387.json")
+    assert (old.enrollment.text, old.enrollment_type) == ("48", "Anticipated")
+    assert (new.enrollment.text, new.enrollment_type) == ("34", "ACTUAL")
+    assert old.overall_status.text == "Recruiting"
+    assert new.overall_status.text == "ACTIVE_NOT_RECRUITING"
+
+
+def test_legacy_xml_alias() -> None:
+    atop = read_record(CTGOV / "NCT03587740.xml")
+    assert atop.aliases == ("NCT02414646",)
+    assert atop.phases == ("Phase 2",)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"protocolSection": ', "malformed JSON"),
+        ('{"protocolSection": {"identificationModule": {"nctId": "X1"}}}', "not an NCT number"),
+        ('{"results": []}', "protocolSection"),
+        ("<clinical_study><id_info></id_info>", "malformed XML"),
+        ("<study/>", "not a ClinicalTrials.gov <clinical_study>"),
+        ("hello", "neither ClinicalTrials.gov JSON nor XML"),
+    ],
+)
+def test_bad_records_are_reported(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "record.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(RegistryParseError) as info:
+        read_record(path)
+    assert expected in str(info.value)
+    assert str(path) in str(info.value)

@@ -1,0 +1,529 @@
+"""ClinicalTrials.gov records -> typed registry records.
+
+Reads the API v2 single-study JSON and the legacy XML format (public.xsd) into one typed
+model, :class:`RegistryStudy`. Every figure keeps the text the record states and where it
+states it (a JSON Pointer, RFC 6901, or an XPath), so the figure can be traced back to the
+record. A record that cannot be read raises :class:`RegistryParseError` naming the file and
+the field; the caller reports it and goes on with the other records.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+NCT = re.compile(r"^NCT\d{8}$")
+
+
+class RegistryParseError(ValueError):
+    """A registry record that cannot be read; ``str()`` names file, field and problem."""
+
+    def __init__(self, file: Path, field: str, message: str) -> None:
+        self.file, self.field, self.message = file, field, message
+        super().__init__(f"{file}: {field or '(record)'}: {message}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Figure(_Model):
+    """A number as the record states it, with where it states it."""
+
+    text: str
+    pointer: str
+
+
+class Group(_Model):
+    id: str
+    title: str
+    description: str = ""
+    role: str = ""
+    interventions: tuple[str, ...] = ()
+
+
+class Intervention(_Model):
+    type: str
+    name: str
+    arm_labels: tuple[str, ...] = ()
+    other_names: tuple[str, ...] = ()
+
+
+class Measurement(_Model):
+    group_id: str
+    value: Figure
+    lower: Figure | None = None
+    upper: Figure | None = None
+    spread: Figure | None = None
+    category: str = ""
+
+
+class Analysis(_Model):
+    group_ids: tuple[str, ...]
+    param_type: str
+    value: Figure | None = None
+    ci_percent: str = ""
+    ci_sides: str = ""
+    lower: Figure | None = None
+    upper: Figure | None = None
+    p_value: Figure | None = None
+    method: str = ""
+
+
+class Outcome(_Model):
+    type: str
+    title: str
+    description: str = ""
+    time_frame: str = ""
+    param_type: str = ""
+    dispersion_type: str = ""
+    unit: str = ""
+    groups: tuple[Group, ...] = ()
+    denominators: tuple[tuple[str, Figure], ...] = ()
+    measurements: tuple[Measurement, ...] = ()
+    analyses: tuple[Analysis, ...] = ()
+
+
+class FlowCount(_Model):
+    group_id: str
+    milestone: str
+    count: Figure
+
+
+class AdverseEvent(_Model):
+    term: str
+    organ_system: str
+    serious: bool
+    vocabulary: str = ""
+    group_id: str
+    affected: Figure | None = None
+    at_risk: Figure | None = None
+    events: Figure | None = None
+
+
+class RegistryStudy(_Model):
+    """One version of one ClinicalTrials.gov record."""
+
+    file: str
+    format: str
+    nct_id: str
+    aliases: tuple[str, ...] = ()
+    org_study_id: str = ""
+    secondary_ids: tuple[str, ...] = ()
+    brief_title: str = ""
+    official_title: str = ""
+    acronym: str = ""
+    overall_status: Figure | None = None
+    version_date: str = ""
+    start_date: str = ""
+    primary_completion_date: str = ""
+    completion_date: str = ""
+    study_type: str = ""
+    phases: tuple[str, ...] = ()
+    allocation: str = ""
+    intervention_model: str = ""
+    masking: str = ""
+    primary_purpose: str = ""
+    enrollment: Figure | None = None
+    enrollment_type: str = ""
+    conditions: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    arms: tuple[Group, ...] = ()
+    interventions: tuple[Intervention, ...] = ()
+    eligibility: str = ""
+    minimum_age: str = ""
+    maximum_age: str = ""
+    sex: str = ""
+    lead_sponsor: str = ""
+    collaborators: tuple[str, ...] = ()
+    declared_outcomes: tuple[tuple[str, str, str], ...] = ()
+    flow_groups: tuple[Group, ...] = ()
+    flow: tuple[FlowCount, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    event_groups: tuple[Group, ...] = ()
+    adverse_events: tuple[AdverseEvent, ...] = ()
+
+
+def read_record(path: Path) -> RegistryStudy:
+    """Read one record file (``.json`` API v2 or ``.xml`` legacy)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RegistryParseError(path, "", f"cannot read: {exc}") from exc
+    head = raw.lstrip()[:1]
+    if head == b"{":
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise RegistryParseError(
+                path, f"line {exc.lineno}", f"malformed JSON: {exc.msg}"
+            ) from exc
+        return _from_json(path, data)
+    if head == b"<":
+        try:
+            root = ET.fromstring(raw)
+        except ET.ParseError as exc:
+            raise RegistryParseError(
+                path, f"line {exc.position[0]}", f"malformed XML: {exc}"
+            ) from exc
+        return _from_xml(path, root)
+    raise RegistryParseError(path, "", "neither ClinicalTrials.gov JSON nor XML")
+
+
+def record_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into the .json/.xml files they hold, sorted."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(q for q in p.iterdir() if q.suffix.lower() in (".json", ".xml"))
+        else:
+            out.append(p)
+    return out
+
+
+# -- API v2 JSON -------------------------------------------------------------------------------
+
+
+def _get(d: Any, *keys: str | int) -> Any:
+    for k in keys:
+        if isinstance(k, int):
+            if not isinstance(d, list) or k >= len(d):
+                return None
+            d = d[k]
+        else:
+            if not isinstance(d, dict):
+                return None
+            d = d.get(k)
+    return d
+
+
+def _fig(value: Any, pointer: str) -> Figure | None:
+    if value is None or value == "" or value == "NA":
+        return None
+    return Figure(text=str(value), pointer=pointer)
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def _from_json(path: Path, data: Any) -> RegistryStudy:
+    ps = _get(data, "protocolSection")
+    if not isinstance(ps, dict):
+        raise RegistryParseError(path, "protocolSection", "missing: not an API v2 study record")
+    nct = _get(ps, "identificationModule", "nctId")
+    if not isinstance(nct, str) or not NCT.match(nct):
+        raise RegistryParseError(
+            path,
+            "protocolSection.identificationModule.nctId",
+            f"missing or not an NCT number: {nct!r}",
+        )
+    ident = ps.get("identificationModule", {})
+    status = ps.get("statusModule", {})
+    design = ps.get("designModule", {})
+    arms_mod = ps.get("armsInterventionsModule", {})
+    sponsors = ps.get("sponsorCollaboratorsModule", {})
+    elig = ps.get("eligibilityModule", {})
+    outcomes_mod = ps.get("outcomesModule", {})
+    base = "/protocolSection"
+    declared = []
+    for kind in ("primaryOutcomes", "secondaryOutcomes", "otherOutcomes"):
+        for o in outcomes_mod.get(kind, []) or []:
+            declared.append(
+                (
+                    kind.replace("Outcomes", "").upper(),
+                    str(o.get("measure", "")),
+                    str(o.get("timeFrame", "")),
+                )
+            )
+    rs = data.get("resultsSection") or {}
+    return RegistryStudy(
+        file=str(path),
+        format="ctgov-api-v2-json",
+        nct_id=nct,
+        aliases=_texts(_get(data, "derivedSection", "miscInfoModule", "nctIdAliases")),
+        org_study_id=str(_get(ident, "orgStudyIdInfo", "id") or ""),
+        secondary_ids=tuple(str(s.get("id")) for s in ident.get("secondaryIdInfos", []) or []),
+        brief_title=str(ident.get("briefTitle", "")),
+        official_title=str(ident.get("officialTitle", "")),
+        acronym=str(ident.get("acronym", "")),
+        overall_status=_fig(status.get("overallStatus"), f"{base}/statusModule/overallStatus"),
+        version_date=str(_get(status, "lastUpdatePostDateStruct", "date") or ""),
+        start_date=str(_get(status, "startDateStruct", "date") or ""),
+        primary_completion_date=str(_get(status, "primaryCompletionDateStruct", "date") or ""),
+        completion_date=str(_get(status, "completionDateStruct", "date") or ""),
+        study_type=str(design.get("studyType", "")),
+        phases=_texts(design.get("phases")),
+        allocation=str(_get(design, "designInfo", "allocation") or ""),
+        intervention_model=str(_get(design, "designInfo", "interventionModel") or ""),
+        masking=str(_get(design, "designInfo", "maskingInfo", "masking") or ""),
+        primary_purpose=str(_get(design, "designInfo", "primaryPurpose") or ""),
+        enrollment=_fig(
+            _get(design, "enrollmentInfo", "count"), f"{base}/designModule/enrollmentInfo/count"
+        ),
+        enrollment_type=str(_get(design, "enrollmentInfo", "type") or ""),
+        conditions=_texts(_get(ps, "conditionsModule", "conditions")),
+        keywords=_texts(_get(ps, "conditionsModule", "keywords")),
+        arms=tuple(
+            Group(
+                id=str(a.get("label", "")),
+                title=str(a.get("label", "")),
+                description=str(a.get("description", "")),
+                role=str(a.get("type", "")),
+                interventions=_texts(a.get("interventionNames")),
+            )
+            for a in arms_mod.get("armGroups", []) or []
+        ),
+        interventions=tuple(
+            Intervention(
+                type=str(i.get("type", "")),
+                name=str(i.get("name", "")),
+                arm_labels=_texts(i.get("armGroupLabels")),
+                other_names=_texts(i.get("otherNames")),
+            )
+            for i in arms_mod.get("interventions", []) or []
+        ),
+        eligibility=str(elig.get("eligibilityCriteria", "")),
+        minimum_age=str(elig.get("minimumAge", "")),
+        maximum_age=str(elig.get("maximumAge", "")),
+        sex=str(elig.get("sex", "")),
+        lead_sponsor=str(_get(sponsors, "leadSponsor", "name") or ""),
+        collaborators=tuple(str(c.get("name")) for c in sponsors.get("collaborators", []) or []),
+        declared_outcomes=tuple(declared),
+        **_json_results(rs),
+    )
+
+
+def _groups(items: Any) -> tuple[Group, ...]:
+    return tuple(
+        Group(
+            id=str(g.get("id", "")),
+            title=str(g.get("title", "")),
+            description=str(g.get("description", "")),
+        )
+        for g in items or []
+    )
+
+
+def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    base = "/resultsSection"
+    pf = rs.get("participantFlowModule") or {}
+    out["flow_groups"] = _groups(pf.get("groups"))
+    flow = []
+    for p_i, period in enumerate(pf.get("periods", []) or []):
+        if p_i > 0:
+            break  # the first period is the overall study
+        for m_i, milestone in enumerate(period.get("milestones", []) or []):
+            for a_i, ach in enumerate(milestone.get("achievements", []) or []):
+                fig = _fig(
+                    ach.get("numSubjects"),
+                    f"{base}/participantFlowModule/periods/{p_i}"
+                    f"/milestones/{m_i}/achievements/{a_i}/numSubjects",
+                )
+                if fig is not None:
+                    flow.append(
+                        FlowCount(
+                            group_id=str(ach.get("groupId")),
+                            milestone=str(milestone.get("type", "")),
+                            count=fig,
+                        )
+                    )
+    out["flow"] = tuple(flow)
+    outcomes = []
+    for o_i, om in enumerate(_get(rs, "outcomeMeasuresModule", "outcomeMeasures") or []):
+        p = f"{base}/outcomeMeasuresModule/outcomeMeasures/{o_i}"
+        measurements = []
+        for c_i, cls in enumerate(om.get("classes", []) or []):
+            for k_i, cat in enumerate(cls.get("categories", []) or []):
+                for m_i, m in enumerate(cat.get("measurements", []) or []):
+                    mp = f"{p}/classes/{c_i}/categories/{k_i}/measurements/{m_i}"
+                    value = _fig(m.get("value"), f"{mp}/value")
+                    if value is None:
+                        continue
+                    measurements.append(
+                        Measurement(
+                            group_id=str(m.get("groupId")),
+                            value=value,
+                            lower=_fig(m.get("lowerLimit"), f"{mp}/lowerLimit"),
+                            upper=_fig(m.get("upperLimit"), f"{mp}/upperLimit"),
+                            spread=_fig(m.get("spread"), f"{mp}/spread"),
+                            category=" ".join(
+                                x
+                                for x in (str(cls.get("title", "")), str(cat.get("title", "")))
+                                if x
+                            ).strip(),
+                        )
+                    )
+        analyses = []
+        for a_i, an in enumerate(om.get("analyses", []) or []):
+            ap = f"{p}/analyses/{a_i}"
+            analyses.append(
+                Analysis(
+                    group_ids=_texts(an.get("groupIds")),
+                    param_type=str(an.get("paramType", "")),
+                    value=_fig(an.get("paramValue"), f"{ap}/paramValue"),
+                    ci_percent=str(an.get("ciPctValue", "")),
+                    ci_sides=str(an.get("ciNumSides", "")),
+                    lower=_fig(an.get("ciLowerLimit"), f"{ap}/ciLowerLimit"),
+                    upper=_fig(an.get("ciUpperLimit"), f"{ap}/ciUpperLimit"),
+                    p_value=_fig(an.get("pValue"), f"{ap}/pValue"),
+                    method=str(an.get("statisticalMethod", "")),
+                )
+            )
+        denoms = []
+        for d in om.get("denoms", []) or []:
+            for c_i, c in enumerate(d.get("counts", []) or []):
+                fig = _fig(c.get("value"), f"{p}/denoms/0/counts/{c_i}/value")
+                if fig is not None:
+                    denoms.append((str(c.get("groupId")), fig))
+            break
+        outcomes.append(
+            Outcome(
+                type=str(om.get("type", "")),
+                title=str(om.get("title", "")),
+                description=str(om.get("description", "")),
+                time_frame=str(om.get("timeFrame", "")),
+                param_type=str(om.get("paramType", "")),
+                dispersion_type=str(om.get("dispersionType", "")),
+                unit=str(om.get("unitOfMeasure", "")),
+                groups=_groups(om.get("groups")),
+                denominators=tuple(denoms),
+                measurements=tuple(measurements),
+                analyses=tuple(analyses),
+            )
+        )
+    out["outcomes"] = tuple(outcomes)
+    ae = rs.get("adverseEventsModule") or {}
+    out["event_groups"] = _groups(ae.get("eventGroups"))
+    events = []
+    for key, serious in (("seriousEvents", True), ("otherEvents", False)):
+        for e_i, ev in enumerate(ae.get(key, []) or []):
+            for s_i, st in enumerate(ev.get("stats", []) or []):
+                sp = f"{base}/adverseEventsModule/{key}/{e_i}/stats/{s_i}"
+                events.append(
+                    AdverseEvent(
+                        term=str(ev.get("term", "")),
+                        organ_system=str(ev.get("organSystem", "")),
+                        serious=serious,
+                        vocabulary=str(ev.get("sourceVocabulary", "")),
+                        group_id=str(st.get("groupId")),
+                        affected=_fig(st.get("numAffected"), f"{sp}/numAffected"),
+                        at_risk=_fig(st.get("numAtRisk"), f"{sp}/numAtRisk"),
+                        events=_fig(st.get("numEvents"), f"{sp}/numEvents"),
+                    )
+                )
+    out["adverse_events"] = tuple(events)
+    return out
+
+
+# -- legacy XML --------------------------------------------------------------------------------
+
+
+def _x(el: ET.Element | None, path: str) -> str:
+    if el is None:
+        return ""
+    found = el.find(path)
+    return " ".join((found.text or "").split()) if found is not None else ""
+
+
+def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
+    if root.tag != "clinical_study":
+        raise RegistryParseError(path, root.tag, "not a ClinicalTrials.gov <clinical_study>")
+    nct = _x(root, "id_info/nct_id")
+    if not NCT.match(nct):
+        raise RegistryParseError(
+            path, "/clinical_study/id_info/nct_id", f"missing or not an NCT number: {nct!r}"
+        )
+    phase = _x(root, "phase")
+    phases = tuple(p.strip() for p in phase.split("/")) if phase and phase != "N/A" else ()
+    enrollment = root.find("enrollment")
+    download = _x(root, "required_header/download_date")
+    m = re.search(r"on (.+)$", download)
+    arms = []
+    for g in root.findall("arm_group"):
+        label = _x(g, "arm_group_label")
+        arms.append(
+            Group(
+                id=label,
+                title=label,
+                description=_x(g, "description"),
+                role=_x(g, "arm_group_type"),
+            )
+        )
+    interventions = []
+    for i in root.findall("intervention"):
+        interventions.append(
+            Intervention(
+                type=_x(i, "intervention_type"),
+                name=_x(i, "intervention_name"),
+                arm_labels=tuple(
+                    " ".join((a.text or "").split()) for a in i.findall("arm_group_label")
+                ),
+                other_names=tuple(
+                    " ".join((a.text or "").split()) for a in i.findall("other_name")
+                ),
+            )
+        )
+    arms = [
+        Group(
+            id=a.id,
+            title=a.title,
+            description=a.description,
+            role=a.role,
+            interventions=tuple(
+                f"{i.type}: {i.name}" for i in interventions if a.title in i.arm_labels
+            ),
+        )
+        for a in arms
+    ]
+    declared = []
+    for kind in ("primary_outcome", "secondary_outcome", "other_outcome"):
+        for o in root.findall(kind):
+            declared.append((kind.split("_")[0].upper(), _x(o, "measure"), _x(o, "time_frame")))
+    status_text = _x(root, "overall_status")
+    return RegistryStudy(
+        file=str(path),
+        format="ctgov-legacy-xml",
+        nct_id=nct,
+        aliases=tuple(" ".join((a.text or "").split()) for a in root.findall("id_info/nct_alias")),
+        org_study_id=_x(root, "id_info/org_study_id"),
+        secondary_ids=tuple(
+            " ".join((a.text or "").split()) for a in root.findall("id_info/secondary_id")
+        ),
+        brief_title=_x(root, "brief_title"),
+        official_title=_x(root, "official_title"),
+        acronym=_x(root, "acronym"),
+        overall_status=_fig(status_text, "/clinical_study/overall_status"),
+        version_date=m.group(1) if m else "",
+        start_date=_x(root, "start_date"),
+        primary_completion_date=_x(root, "primary_completion_date"),
+        completion_date=_x(root, "completion_date"),
+        study_type=_x(root, "study_type"),
+        phases=phases,
+        allocation=_x(root, "study_design_info/allocation"),
+        intervention_model=_x(root, "study_design_info/intervention_model"),
+        masking=_x(root, "study_design_info/masking"),
+        primary_purpose=_x(root, "study_design_info/primary_purpose"),
+        enrollment=_fig(
+            " ".join((enrollment.text or "").split()) if enrollment is not None else None,
+            "/clinical_study/enrollment",
+        ),
+        enrollment_type=enrollment.get("type", "") if enrollment is not None else "",
+        conditions=tuple(" ".join((c.text or "").split()) for c in root.findall("condition")),
+        keywords=tuple(" ".join((c.text or "").split()) for c in root.findall("keyword")),
+        arms=tuple(arms),
+        interventions=tuple(interventions),
+        eligibility=_x(root, "eligibility/criteria/textblock"),
+        minimum_age=_x(root, "eligibility/minimum_age"),
+        maximum_age=_x(root, "eligibility/maximum_age"),
+        sex=_x(root, "eligibility/gender"),
+        lead_sponsor=_x(root, "sponsors/lead_sponsor/agency"),
+        collaborators=tuple(_x(c, "agency") for c in root.findall("sponsors/collaborator")),
+        declared_outcomes=tuple(declared),
+    )
