@@ -205,7 +205,15 @@ def provenance_graph(per_source: list[SourceGraphs], fp: str, reasoned: bool) ->
 def dataset_description(
     graphs: list[tuple[URIRef, Graph]], per_source: list[SourceGraphs]
 ) -> Graph:
-    """VoID/DCAT description: triple counts per graph, sources, license, version."""
+    """VoID/DCAT description of a build: triple counts per graph, sources, license, version."""
+    return describe(
+        [(name, len(graph)) for name, graph in graphs],
+        [iri.source(sg.source_id) for sg in per_source],
+    )
+
+
+def describe(sizes: list[tuple[URIRef, int]], sources: list[URIRef]) -> Graph:
+    """VoID/DCAT description from graph sizes and source IRIs."""
     g = Graph()
     ds = iri.DATASET
     g.add((ds, RDF.type, VOID.Dataset))
@@ -217,8 +225,7 @@ def dataset_description(
             DCTERMS.description,
             Literal(
                 "Drugs, clinical trials, populations, endpoints, results, effect estimates and "
-                "adverse "
-                "events, each figure with its source and exact quote.",
+                "adverse events, each figure with its source and exact quote.",
                 lang="en",
             ),
         )
@@ -227,14 +234,32 @@ def dataset_description(
     g.add((ds, DCAT.version, Literal(__version__)))
     g.add((ds, OWL.versionInfo, Literal(__version__)))
     g.add((ds, VOID.vocabulary, URIRef("https://w3id.org/trialkg/ontology#")))
-    g.add((ds, VOID.triples, Literal(sum(len(gr) for _, gr in graphs), datatype=XSD.integer)))
-    for name, graph in graphs:
+    g.add((ds, VOID.triples, Literal(sum(n for _, n in sizes), datatype=XSD.integer)))
+    for name, n in sizes:
         g.add((ds, VOID.subset, name))
         g.add((name, RDF.type, VOID.Dataset))
-        g.add((name, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
-    for sg in per_source:
-        g.add((ds, DCTERMS.source, iri.source(sg.source_id)))
+        g.add((name, VOID.triples, Literal(n, datatype=XSD.integer)))
+    for source in sources:
+        g.add((ds, DCTERMS.source, source))
     return g
+
+
+def refresh_description(store: Store) -> None:
+    """Rewrite the VoID/DCAT description from what the store holds now (after an import)."""
+    sizes = [
+        (URIRef(g), store.graph_size(g))
+        for g in store.named_graphs()
+        if g != str(DESCRIPTION_GRAPH)
+    ]
+    sources = [
+        URIRef(r["s"].value)
+        for r in store.select(
+            "PREFIX tkg: <https://w3id.org/trialkg/ontology#> "
+            "SELECT ?s WHERE { GRAPH <https://w3id.org/trialkg/graph/provenance> "
+            "{ ?s tkg:assertionGraph ?g } } ORDER BY ?s"
+        )
+    ]
+    store.replace_derived_graph(DESCRIPTION_GRAPH, describe(sizes, sources))
 
 
 @dataclass

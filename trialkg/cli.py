@@ -417,6 +417,61 @@ def serve(
         endpoint.close()
 
 
+import_app = typer.Typer(help="Import records from other sources.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("ctgov")
+def import_ctgov_cmd(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Record files (.json API v2, .xml) or folders.")
+    ],
+    store: StoreOpt = None,
+    records: RecordsOpt = None,
+    reason: Annotated[bool, typer.Option(help="Run the OWL reasoner (needs Java).")] = True,
+) -> None:
+    """Import ClinicalTrials.gov records into the built store, each as its own source."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from trialkg.build import refresh_description
+    from trialkg.importer import import_ctgov
+    from trialkg.paths import records_dir
+    from trialkg.store import Store, StoreError
+
+    for p in paths:
+        if not p.exists():
+            _fail(f"{p} does not exist", 2)
+    try:
+        st = Store.open(_store_root(store), read_only=False)
+    except StoreError as exc:
+        _fail(str(exc))
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("importing", total=None)
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"importing {name}")
+
+        reports = import_ctgov(paths, st, records or records_dir(), reason, progress)
+    refresh_description(st)
+    failed = 0
+    for r in reports:
+        if r.error:
+            failed += 1
+            typer.echo(f"FAILED {r.file}: {r.error}", err=True)
+            continue
+        typer.echo(f"ok     {r.file}: {r.source_id}, {r.triples} quads")
+        for name in r.new_drugs:
+            typer.echo(f"       new drug (not in kg/reference.yaml): {name}")
+        for item in r.not_drugs:
+            typer.echo(f"       intervention that is not a drug, left out of regimens: {item}")
+        for item in r.skipped:
+            typer.echo(f"       not mapped: {item}")
+    if failed:
+        _fail(f"{failed} of {len(reports)} record(s) could not be imported; the others were")
+
+
 @app.command()
 def show(
     records: RecordsOpt = None,

@@ -72,6 +72,34 @@ class Store:
         if data:
             self._inner.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
+    def add_graphs_atomically(self, graphs: Iterable[tuple[URIRef, Graph]]) -> int:
+        """Add named graphs and their triples to the union default graph in one transaction.
+
+        Either everything is written or nothing is. Returns the number of quads written.
+        """
+        data = b""
+        for name, graph in graphs:
+            data += graph_to_nquads(graph, name)
+            data += graph.serialize(format="nt", encoding="utf-8")
+        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        self._inner.extend(quads)
+        return len(quads)
+
+    def replace_derived_graph(self, name: URIRef, graph: Graph) -> None:
+        """Replace a derived graph (the dataset description), in the union default graph too.
+
+        Its triples are not stated by any other graph, so they leave the union with it.
+        """
+        gname = ox.NamedNode(str(name))
+        old = list(self._inner.quads_for_pattern(None, None, None, gname))
+        for q in old:
+            self._inner.remove(q)
+            self._inner.remove(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
+        self.add_graphs_atomically([(name, graph)])
+
+    def has_graph(self, name: str) -> bool:
+        return self._inner.contains_named_graph(ox.NamedNode(name))
+
     def query(self, sparql: str, **kwargs: Any) -> Any:
         """Run a SPARQL query; the default graph is the union of all graphs."""
         subs = kwargs.get("substitutions")

@@ -113,6 +113,7 @@ class TKG(DefinedNamespace):
     ciUpper: URIRef
     cites: URIRef
     comparatorArm: URIRef
+    completionDate: URIRef
     componentOf: URIRef
     description: URIRef
     dispersion: URIRef
@@ -120,6 +121,8 @@ class TKG(DefinedNamespace):
     documentFile: URIRef
     doi: URIRef
     eligibilityCriteria: URIRef
+    eligibleAges: URIRef
+    eligibleSex: URIRef
     endpointOf: URIRef
     endpointRole: URIRef
     enrollment: URIRef
@@ -151,6 +154,7 @@ class TKG(DefinedNamespace):
     isFigure: URIRef
     issue: URIRef
     journal: URIRef
+    keyword: URIRef
     lineOfTherapy: URIRef
     location: URIRef
     manufactures: URIRef
@@ -168,14 +172,19 @@ class TKG(DefinedNamespace):
     note: URIRef
     numberOfPatients: URIRef
     ofStudy: URIRef
+    orgStudyId: URIRef
+    organSystem: URIRef
     overallStatus: URIRef
     pValue: URIRef
     pValueComparator: URIRef
     pages: URIRef
+    participantsCompleted: URIRef
     patientCount: URIRef
     patientsAtRisk: URIRef
     percentOfPatients: URIRef
     phase: URIRef
+    primaryCompletionDate: URIRef
+    primaryPurpose: URIRef
     priorTreatment: URIRef
     priorTreatmentDescription: URIRef
     progressedOn: URIRef
@@ -192,6 +201,7 @@ class TKG(DefinedNamespace):
     sha256: URIRef
     sidedness: URIRef
     sponsoredBy: URIRef
+    startDate: URIRef
     statisticalMethod: URIRef
     statisticallySignificant: URIRef
     studiedIn: URIRef

@@ -83,3 +83,45 @@ def shacl_issues(
         detail = f" (value {value})" if value is not None and "{" not in message else ""
         issues.append(RecordIssue(file, line, field, f"{message}{detail} [node <{focus}>]"))
     return issues
+
+
+def split_for_validation(
+    graph: Graph, node_type: URIRef, chunk: int = 250
+) -> tuple[Graph, list[Graph]]:
+    """Split a large graph for SHACL: the rest, and chunks of ``node_type`` nodes.
+
+    Each chunk holds its nodes' triples, their evidence (with targets and selectors) and the
+    types of the nodes they point to, which is all the shapes read. pySHACL's cost grows
+    faster than linearly with graph size; chunks keep validation of registry records with
+    thousands of adverse-event rows in seconds, with the same shapes and the same messages.
+    """
+    from rdflib import RDF as _RDF
+
+    from trialkg.terms import TKG
+
+    nodes = sorted(set(graph.subjects(_RDF.type, node_type)), key=str)
+    owned: set[Node] = set()
+    chunks: list[Graph] = []
+    for start in range(0, len(nodes), chunk):
+        g = Graph()
+        for node in nodes[start : start + chunk]:
+            stack = [node]
+            while stack:
+                s = stack.pop()
+                if s in owned:
+                    continue
+                owned.add(s)
+                for t in graph.triples((s, None, None)):
+                    g.add(t)
+                    o = t[2]
+                    if t[1] in (TKG.hasEvidence,) or str(o).startswith(f"{s}/"):
+                        stack.append(o)
+                    elif isinstance(o, URIRef) and t[1] != _RDF.type:
+                        for typ in graph.objects(o, _RDF.type):
+                            g.add((o, _RDF.type, typ))
+        chunks.append(g)
+    rest = Graph()
+    for t in graph:
+        if t[0] not in owned:
+            rest.add(t)
+    return rest, chunks

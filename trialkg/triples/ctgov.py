@@ -1,0 +1,659 @@
+"""Typed registry records -> RDF in the trialkg ontology (one graph per record version).
+
+The trial, its arms (where they can be matched) and its endpoints share IRIs with the
+curated records that name the same NCT number; drugs resolve to the reference drugs by name
+or synonym; what cannot be resolved becomes a new node and is listed in the import report.
+Every figure's evidence points into the record with a JSON Pointer (API v2) or an XPath
+(legacy XML) and quotes the value as the record states it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from trialkg import iri, vocab
+from trialkg.records.loader import load_reference, load_source, source_files
+from trialkg.sources.ctgov import Figure, Group, RegistryStudy
+from trialkg.terms import TKG
+from trialkg.triples.curated import OA, PROV, boolean, decimal, integer
+
+RFC6901 = URIRef("https://www.rfc-editor.org/rfc/rfc6901")
+
+PHASES = {
+    "EARLY_PHASE1": "early-1",
+    "EARLY PHASE 1": "early-1",
+    "PHASE1": "1",
+    "PHASE 1": "1",
+    "PHASE2": "2",
+    "PHASE 2": "2",
+    "PHASE3": "3",
+    "PHASE 3": "3",
+    "PHASE4": "4",
+    "PHASE 4": "4",
+    "NA": "not-applicable",
+    "N/A": "not-applicable",
+}
+ROLES = {
+    "EXPERIMENTAL": "experimental",
+    "ACTIVE_COMPARATOR": "active-comparator",
+    "PLACEBO_COMPARATOR": "placebo-comparator",
+    "NO_INTERVENTION": "no-intervention",
+}
+STATISTICS = {
+    "hazard ratio": "hazard-ratio",
+    "odds ratio": "odds-ratio",
+    "risk ratio": "risk-ratio",
+    "relative risk": "risk-ratio",
+    "risk difference": "rate-difference",
+    "mean difference": "mean-difference",
+}
+UNITS = {
+    "month": "month",
+    "months": "month",
+    "day": "day",
+    "days": "day",
+    "week": "week",
+    "weeks": "week",
+    "year": "year",
+    "years": "year",
+}
+CLASS_PHRASES = {
+    "endocrine": "endocrine-therapy",
+    "hormon": "endocrine-therapy",
+    "chemotherapy": "chemotherapy",
+    "anti-her2": "her2-targeted-therapy",
+    "her2-targeted": "her2-targeted-therapy",
+    "aromatase inhibitor": "aromatase-inhibitor",
+    "cdk4/6 inhibitor": "cdk4/6-inhibitor",
+}
+ENDPOINT_KEYWORDS = [
+    ("invasive disease free survival", "idfs"),
+    ("invasive disease-free survival", "idfs"),
+    ("progression-free survival 2", "pfs2"),
+    ("progression free survival 2", "pfs2"),
+    ("progression-free survival", "pfs"),
+    ("progression free survival", "pfs"),
+    ("overall survival", "os"),
+    ("objective response", "objective-response"),
+    ("overall response", "objective-response"),
+    ("clinical benefit", "clinical-benefit"),
+    ("adverse event", "safety"),
+    ("toxicit", "safety"),
+    ("safety", "safety"),
+]
+
+
+def slug(text: str) -> str:
+    """A readable id from free text: lower case, ``a-z0-9`` and ``-``."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return (s or "x")[:60].rstrip("-")
+
+
+@dataclass
+class CuratedStudy:
+    slug: str
+    arms: dict[str, frozenset[str]] = field(default_factory=dict)
+    endpoints: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """What the importer resolves against: curated studies and the drug lexicon."""
+
+    studies: dict[str, CuratedStudy]
+    lexicon: dict[str, str]
+
+    @classmethod
+    def from_records(cls, records_dir: Path) -> Context:
+        studies: dict[str, CuratedStudy] = {}
+        for path in source_files(records_dir):
+            rec, _ = load_source(path)
+            for st in rec.studies:
+                for reg in st.registry_ids:
+                    cs = studies.setdefault(reg, CuratedStudy(st.id))
+                    for arm in st.arms:
+                        if arm.regimen is not None:
+                            named = frozenset(
+                                c for c in arm.regimen.components if isinstance(c, str)
+                            )
+                            cs.arms.setdefault(arm.id, named)
+                    for ep in st.endpoints:
+                        cs.endpoints.setdefault(ep.kind, ep.id)
+        lexicon: dict[str, str] = {}
+        ref_path = records_dir / "reference.yaml"
+        if ref_path.is_file():
+            ref, _ = load_reference(ref_path)
+            for d in ref.drugs:
+                for name in (d.id, d.label, *d.synonyms):
+                    lexicon[name.lower()] = d.id
+        return cls(studies, lexicon)
+
+
+@dataclass
+class ImportReport:
+    file: str
+    nct_id: str = ""
+    source_id: str = ""
+    triples: int = 0
+    new_drugs: list[str] = field(default_factory=list)
+    not_drugs: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def _number(fig: Figure | None) -> tuple[Decimal, str] | None:
+    """The number a figure states, and its comparator ('<0.001' -> (0.001, '<'))."""
+    if fig is None:
+        return None
+    m = re.match(r"^\s*(<=|>=|<|>|=)?\s*(-?\d+(?:\.\d+)?)\s*$", fig.text)
+    if not m:
+        return None
+    try:
+        return Decimal(m.group(2)), m.group(1) or "="
+    except InvalidOperation:
+        return None
+
+
+def version_slug(text: str) -> str:
+    """ISO date of a record version ('2023-06-15', 'July 24, 2020' -> '2020-07-24')."""
+    for fmt in ("%Y-%m-%d", "%B %d, %Y", "%Y-%m", "%B %Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    return slug(text) if text else "undated"
+
+
+def normalise_status(text: str) -> str:
+    """Status in API v2 form: 'Active, not recruiting' -> ACTIVE_NOT_RECRUITING."""
+    return re.sub(r"[^A-Z]+", "_", text.upper()).strip("_")
+
+
+class _Emitter:
+    def __init__(self, rec: RegistryStudy, ctx: Context, report: ImportReport) -> None:
+        self.rec, self.ctx, self.report = rec, ctx, report
+        self.g = Graph()
+        version = version_slug(rec.version_date)
+        kind = "xml" if rec.format.endswith("xml") else "json"
+        self.sid = f"ctgov-{rec.nct_id.lower()}-{version}-{kind}"
+        report.source_id = self.sid
+        self.source = iri.source(self.sid)
+        curated = ctx.studies.get(rec.nct_id)
+        if curated is None:
+            for alias in rec.aliases:
+                curated = ctx.studies.get(alias)
+                if curated:
+                    break
+        self.curated = curated or CuratedStudy(rec.nct_id.lower())
+        self.study_id = self.curated.slug
+        self.study = iri.study(self.study_id)
+        self.arm_ids: dict[str, str] = {}
+
+    def add(self, s: URIRef, p: URIRef, o: object) -> None:
+        if o is not None and o != "":
+            self.g.add((s, p, o if isinstance(o, (URIRef, Literal)) else Literal(o)))
+
+    def evidence(self, subject: URIRef, fig: Figure, props: Sequence[URIRef]) -> None:
+        ev = iri.evidence(self.sid, subject, sorted(props), fig.pointer)
+        g = self.g
+        g.add((ev, RDF.type, TKG.Evidence))
+        g.add((ev, RDF.type, OA.Annotation))
+        g.add((ev, TKG.evidenceFor, subject))
+        g.add((ev, OA.hasBody, subject))
+        g.add((ev, TKG.fromSource, self.source))
+        g.add((ev, TKG.quote, Literal(fig.text)))
+        for prop in props:
+            g.add((ev, TKG.aboutProperty, prop))
+        target, selector = URIRef(f"{ev}/target"), URIRef(f"{ev}/selector")
+        g.add((ev, OA.hasTarget, target))
+        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, OA.hasSource, self.source))
+        g.add((target, OA.hasSelector, selector))
+        if fig.pointer.startswith("/clinical_study"):
+            g.add((selector, RDF.type, OA.XPathSelector))
+        else:
+            g.add((selector, RDF.type, OA.FragmentSelector))
+            g.add((selector, DCTERMS.conformsTo, RFC6901))
+        g.add((selector, RDF.value, Literal(fig.pointer)))
+        g.add((subject, TKG.hasEvidence, ev))
+
+    # -- drugs and arms -----------------------------------------------------------------------
+
+    def agent(self, name: str, kind: str) -> URIRef | None:
+        low = name.lower()
+        if low in self.ctx.lexicon:
+            return iri.drug(self.ctx.lexicon[low])
+        for term, drug_id in sorted(self.ctx.lexicon.items(), key=lambda kv: -len(kv[0])):
+            if len(term) > 3 and re.search(rf"\b{re.escape(term)}\b", low):
+                return iri.drug(drug_id)
+        for phrase, cls in CLASS_PHRASES.items():
+            if phrase in low:
+                return iri.class_agent(cls)
+        if kind.upper() not in ("DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT"):
+            self.report.not_drugs.append(f"{kind}: {name}")
+            return None
+        node = iri.drug(slug(name))
+        self.g.add((node, RDF.type, TKG.Drug))
+        self.g.add((node, RDFS.label, Literal(name)))
+        self.report.new_drugs.append(name)
+        return node
+
+    def arms(self) -> None:
+        rec = self.rec
+        by_arm: dict[str, list[URIRef]] = {}
+        for itv in rec.interventions:
+            node = self.agent(itv.name, itv.type)
+            if node is None:
+                continue
+            for label in itv.arm_labels:
+                by_arm.setdefault(label, []).append(node)
+        for arm in rec.arms:
+            components = by_arm.get(arm.title, [])
+            named = frozenset(
+                str(c).rsplit("/", 1)[1]
+                for c in components
+                if not str(c).rsplit("/", 1)[1].startswith("any-")
+            )
+            arm_id = slug(arm.title)
+            for curated_id, drugs in sorted(self.curated.arms.items()):
+                if drugs == named:
+                    arm_id = curated_id
+                    break
+            self.arm_ids[arm.title] = arm_id
+            a = iri.arm(self.study_id, arm_id)
+            self.add(a, RDF.type, TKG.Arm)
+            self.add(a, RDFS.label, Literal(arm.title))
+            self.add(a, TKG.description, arm.description)
+            self.add(self.study, TKG.hasArm, a)
+            self.add(a, TKG.armOf, self.study)
+            self.add(a, TKG.ofStudy, self.study)
+            role = ROLES.get(arm.role.upper().replace(" ", "_"), "other" if arm.role else "")
+            if role:
+                self.add(a, TKG.armRole, vocab.ARM_ROLES[role])
+            if components:
+                r = iri.regimen(self.study_id, arm_id)
+                self.add(r, RDF.type, TKG.Regimen)
+                self.add(r, RDFS.label, Literal(f"regimen of {arm.title}"))
+                self.add(a, TKG.hasRegimen, r)
+                self.add(r, TKG.regimenOf, a)
+                for c in components:
+                    self.add(r, TKG.hasComponent, c)
+                    self.add(c, TKG.componentOf, r)
+
+    def group_arm(self, group: Group) -> str:
+        """The arm id of a results group: by its arm label in the title, else a new arm."""
+        for label, arm_id in sorted(self.arm_ids.items(), key=lambda kv: -len(kv[0])):
+            if group.title == label or f"({label})" in group.title or label in group.title:
+                return arm_id
+        arm_id = slug(group.title)
+        a = iri.arm(self.study_id, arm_id)
+        self.add(a, RDF.type, TKG.Arm)
+        self.add(a, RDFS.label, Literal(group.title))
+        self.add(a, TKG.armOf, self.study)
+        self.add(a, TKG.ofStudy, self.study)
+        self.add(self.study, TKG.hasArm, a)
+        self.arm_ids[group.title] = arm_id
+        return arm_id
+
+    # -- the study ----------------------------------------------------------------------------
+
+    def study_node(self) -> None:
+        rec, s = self.rec, self.study
+        self.add(s, RDF.type, TKG.Study)
+        self.add(s, RDFS.label, Literal(rec.acronym or rec.brief_title or rec.nct_id))
+        if rec.study_type.upper() == "INTERVENTIONAL":
+            self.add(s, RDF.type, TKG.InterventionalStudy)
+        elif rec.study_type.upper() == "OBSERVATIONAL":
+            self.add(s, RDF.type, TKG.ObservationalStudy)
+        alloc = rec.allocation.upper().replace("-", "_")
+        if alloc == "RANDOMIZED":
+            self.add(s, TKG.hasAllocation, TKG.RandomAllocation)
+        elif alloc in ("NON_RANDOMIZED", "NON RANDOMIZED"):
+            self.add(s, TKG.hasAllocation, TKG.NonRandomAllocation)
+        phases = [PHASES.get(p.upper()) for p in rec.phases]
+        phase = "/".join(p for p in phases if p) if all(phases) else ""
+        if phase in vocab.PHASES:
+            self.add(s, TKG.phase, vocab.PHASES[phase])
+        masking = rec.masking.upper()
+        if masking.startswith("NONE"):
+            self.add(s, TKG.hasDesignFeature, TKG.OpenLabel)
+        elif masking.startswith("SINGLE"):
+            self.add(s, TKG.hasDesignFeature, TKG.SingleBlind)
+        elif masking.startswith(("DOUBLE", "TRIPLE", "QUADRUPLE")):
+            self.add(s, TKG.hasDesignFeature, TKG.DoubleBlind)
+        model = rec.intervention_model.upper()
+        if model.startswith("PARALLEL"):
+            self.add(s, TKG.hasDesignFeature, TKG.ParallelGroup)
+        elif model.startswith("SINGLE"):
+            self.add(s, TKG.hasDesignFeature, TKG.SingleGroup)
+        for reg in (rec.nct_id, *rec.aliases):
+            self.add(s, TKG.registryId, Literal(reg))
+        self.add(s, TKG.acronym, rec.acronym)
+        self.add(s, TKG.title, rec.official_title or rec.brief_title)
+        self.add(s, TKG.orgStudyId, rec.org_study_id)
+        self.add(s, TKG.primaryPurpose, rec.primary_purpose)
+        self.add(s, TKG.startDate, rec.start_date)
+        self.add(s, TKG.primaryCompletionDate, rec.primary_completion_date)
+        self.add(s, TKG.completionDate, rec.completion_date)
+        for kw in rec.keywords:
+            self.add(s, TKG.keyword, kw)
+        if rec.overall_status is not None:
+            status = Figure(text=rec.overall_status.text, pointer=rec.overall_status.pointer)
+            self.add(s, TKG.overallStatus, Literal(normalise_status(status.text)))
+            self.evidence(s, status, [TKG.overallStatus])
+        n = _number(rec.enrollment)
+        if n is not None and rec.enrollment is not None and n[0] == n[0].to_integral_value():
+            self.add(s, TKG.enrollment, integer(int(n[0])))
+            etype = rec.enrollment_type.upper()
+            if etype == "ACTUAL":
+                self.add(s, TKG.enrollmentType, TKG.ActualEnrollment)
+            elif etype in ("ANTICIPATED", "ESTIMATED"):
+                self.add(s, TKG.enrollmentType, TKG.AnticipatedEnrollment)
+            self.evidence(s, rec.enrollment, [TKG.enrollment])
+        sponsors = [rec.lead_sponsor, *rec.collaborators]
+        for name in sponsors:
+            if name:
+                org = iri.organization(slug(name))
+                self.add(org, RDF.type, TKG.Organization)
+                self.add(org, RDFS.label, Literal(name))
+                self.add(s, TKG.sponsoredBy, org)
+        pop = iri.population(self.study_id)
+        self.add(pop, RDF.type, TKG.Population)
+        self.add(pop, RDFS.label, Literal(f"population of {rec.acronym or rec.nct_id}"))
+        self.add(s, TKG.studiesPopulation, pop)
+        self.add(pop, TKG.ofStudy, s)
+        for cond in rec.conditions:
+            known = {
+                "breast cancer": TKG.BreastCancer,
+                "metastatic breast cancer": TKG.MetastaticBreastCancer,
+                "advanced breast cancer": TKG.AdvancedBreastCancer,
+                "early breast cancer": TKG.EarlyBreastCancer,
+            }.get(cond.lower())
+            node = known or iri.condition(slug(cond))
+            if known is None:
+                self.add(node, RDF.type, TKG.Condition)
+                self.add(node, RDFS.label, Literal(cond))
+            self.add(pop, TKG.hasCondition, node)
+        self.add(pop, TKG.eligibilityCriteria, rec.eligibility)
+        self.add(pop, TKG.eligibleSex, rec.sex)
+        ages = " to ".join(a for a in (rec.minimum_age, rec.maximum_age) if a)
+        self.add(pop, TKG.eligibleAges, ages)
+
+    def endpoints(self) -> dict[str, str]:
+        """Declared outcomes and result outcomes -> endpoint ids (by title)."""
+        ids: dict[str, str] = {}
+        reported = {o.title for o in self.rec.outcomes}
+        titles = [(kind, title, tf) for kind, title, tf in self.rec.declared_outcomes]
+        titles += [
+            (o.type, o.title, o.time_frame)
+            for o in self.rec.outcomes
+            if o.title not in {t for _, t, _ in titles}
+        ]
+        for role, title, time_frame in titles:
+            kind = next((k for kw, k in ENDPOINT_KEYWORDS if kw in title.lower()), "other")
+            ep_id = self.curated.endpoints.get(kind, "") if kind != "other" else ""
+            if not ep_id or ep_id in ids.values():
+                ep_id = slug(title)
+            ids.setdefault(title, ep_id)
+            e = iri.endpoint(self.study_id, ids[title])
+            self.add(e, RDF.type, TKG.Endpoint)
+            self.add(e, RDF.type, vocab.ENDPOINT_KINDS[kind])
+            self.add(e, RDFS.label, Literal(f"{title} ({self.rec.acronym or self.rec.nct_id})"))
+            self.add(self.study, TKG.hasEndpoint, e)
+            self.add(e, TKG.endpointOf, self.study)
+            self.add(e, TKG.ofStudy, self.study)
+            role_key = role.lower()
+            if role_key in vocab.ENDPOINT_ROLES:
+                self.add(e, TKG.endpointRole, vocab.ENDPOINT_ROLES[role_key])
+            self.add(e, TKG.timeFrame, time_frame)
+            if self.rec.outcomes:
+                self.add(e, TKG.resultsReported, boolean(title in reported))
+        return ids
+
+    def results(self, endpoint_ids: dict[str, str]) -> None:
+        rec = self.rec
+        for o in rec.outcomes:
+            ep_id = endpoint_ids[o.title]
+            ep = iri.endpoint(self.study_id, ep_id)
+            unit_text = o.unit.lower().strip()
+            percent = "percent" in unit_text
+            unit = "percent" if percent else UNITS.get(unit_text)
+            count = unit_text in ("participants", "patients", "count of participants")
+            param = o.param_type.upper()
+            if param == "MEDIAN":
+                measure = "median"
+            elif param in ("MEAN", "GEOMETRIC_MEAN", "LEAST_SQUARES_MEAN"):
+                measure = "mean"
+            elif count or param == "COUNT_OF_PARTICIPANTS":
+                measure, unit = "count", None
+            elif percent:
+                measure = "percentage"
+            else:
+                measure = "other"
+            tp = re.match(
+                r"^\s*(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\s*$", o.time_frame.lower()
+            )
+            kind = next((k for kw, k in ENDPOINT_KEYWORDS if kw in o.title.lower()), "other")
+            time_point = None
+            if tp and percent and kind in ("pfs", "os", "idfs", "pfs2"):
+                measure, time_point = "rate", (Decimal(tp.group(1)), tp.group(2))
+            if unit is None and measure != "count":
+                self.report.skipped.append(
+                    f"outcome {o.title!r}: unit {o.unit!r} is not in the unit vocabulary"
+                )
+                continue
+            groups = {g.id: g for g in o.groups}
+            for m in o.measurements:
+                value = _number(m.value)
+                if value is None or m.group_id not in groups or m.category:
+                    if m.category:
+                        self.report.skipped.append(
+                            f"outcome {o.title!r}: category rows ({m.category}) not mapped"
+                        )
+                        break
+                    continue
+                arm_id = self.group_arm(groups[m.group_id])
+                node = iri.arm_result(self.study_id, arm_id, ep_id, measure, time_point)
+                self.add(node, RDF.type, TKG.Result)
+                self.add(node, RDF.type, TKG.ArmResult)
+                self.add(
+                    node, RDFS.label, Literal(f"{o.title}: {measure}, {groups[m.group_id].title}")
+                )
+                self.add(node, TKG.ofStudy, self.study)
+                self.add(node, TKG.forArm, iri.arm(self.study_id, arm_id))
+                self.add(iri.arm(self.study_id, arm_id), TKG.armHasResult, node)
+                self.add(node, TKG.forEndpoint, ep)
+                self.add(node, TKG.measure, vocab.MEASURES[measure])
+                self.add(node, TKG.value, decimal(value[0]))
+                if unit:
+                    self.add(node, TKG.unit, vocab.UNITS[unit])
+                if time_point:
+                    self.add(node, TKG.timePoint, decimal(time_point[0]))
+                    self.add(node, TKG.timePointUnit, vocab.UNITS[time_point[1]])
+                self.evidence(node, m.value, [TKG.value])
+                low, high = _number(m.lower), _number(m.upper)
+                if (
+                    low
+                    and high
+                    and m.lower
+                    and m.upper
+                    and "confidence" in o.dispersion_type.lower()
+                ):
+                    self.add(node, TKG.ciLower, decimal(low[0]))
+                    self.add(node, TKG.ciUpper, decimal(high[0]))
+                    level = re.match(r"(\d+)%", o.dispersion_type)
+                    self.add(
+                        node,
+                        TKG.ciLevel,
+                        decimal(Decimal(level.group(1)) / 100 if level else Decimal("0.95")),
+                    )
+                    self.evidence(node, m.lower, [TKG.ciLower])
+                    self.evidence(node, m.upper, [TKG.ciUpper])
+            for an in o.analyses:
+                self.analysis(o.title, ep_id, groups, an)
+
+    def analysis(self, title: str, ep_id: str, groups: dict[str, Group], an) -> None:  # type: ignore[no-untyped-def]
+        if len(an.group_ids) != 2 or not all(g in groups for g in an.group_ids):
+            self.report.skipped.append(f"analysis of {title!r} over groups {an.group_ids}")
+            return
+        arms = [self.group_arm(groups[g]) for g in an.group_ids]
+        exp, comp = arms
+        comparison = iri.comparison(self.study_id, ep_id, exp, comp)
+        self.add(comparison, RDF.type, TKG.Result)
+        self.add(comparison, RDF.type, TKG.Comparison)
+        self.add(comparison, RDFS.label, Literal(f"{title}: {exp} vs {comp}"))
+        nodes = [comparison]
+        p = _number(an.p_value)
+        if p is not None and an.p_value is not None and 0 <= p[0] <= 1:
+            self.add(comparison, TKG.pValue, decimal(p[0]))
+            self.add(comparison, TKG.pValueComparator, Literal(p[1]))
+            self.evidence(comparison, an.p_value, [TKG.pValue])
+        elif an.value is not None:
+            self.evidence(comparison, an.value, [])  # the analysis that compares the arms
+        self.add(comparison, TKG.statisticalMethod, an.method)
+        sides = an.ci_sides.upper()
+        if sides in ("TWO_SIDED", "2-SIDED"):
+            self.add(comparison, TKG.sidedness, TKG.TwoSided)
+        elif sides in ("ONE_SIDED", "1-SIDED"):
+            self.add(comparison, TKG.sidedness, TKG.OneSided)
+        stat = next((v for k, v in STATISTICS.items() if k in an.param_type.lower()), None)
+        value = _number(an.value)
+        if stat and value is not None and an.value is not None:
+            est = iri.estimate(self.study_id, ep_id, exp, comp, stat)
+            self.add(est, RDF.type, TKG.Result)
+            self.add(est, RDF.type, TKG.EffectEstimate)
+            self.add(est, RDF.type, vocab.STATISTICS[stat])
+            self.add(est, RDFS.label, Literal(f"{title}: {an.param_type}, {exp} vs {comp}"))
+            self.add(est, TKG.estimateOf, comparison)
+            self.add(est, TKG.value, decimal(value[0]))
+            self.evidence(est, an.value, [TKG.value])
+            if stat in ("rate-difference", "mean-difference"):
+                self.add(est, TKG.unit, vocab.UNITS["percent"])
+            low, high = _number(an.lower), _number(an.upper)
+            if low and high and an.lower and an.upper:
+                self.add(est, TKG.ciLower, decimal(low[0]))
+                self.add(est, TKG.ciUpper, decimal(high[0]))
+                pct = _number(Figure(text=an.ci_percent, pointer="")) if an.ci_percent else None
+                self.add(est, TKG.ciLevel, decimal(pct[0] / 100 if pct else Decimal("0.95")))
+                self.evidence(est, an.lower, [TKG.ciLower])
+                self.evidence(est, an.upper, [TKG.ciUpper])
+            nodes.append(est)
+        elif an.param_type:
+            self.report.skipped.append(f"analysis of {title!r}: statistic {an.param_type!r}")
+        for n in nodes:
+            self.add(n, TKG.ofStudy, self.study)
+            self.add(n, TKG.forEndpoint, iri.endpoint(self.study_id, ep_id))
+            self.add(n, TKG.experimentalArm, iri.arm(self.study_id, exp))
+            self.add(n, TKG.comparatorArm, iri.arm(self.study_id, comp))
+
+    def flow(self) -> None:
+        groups = {g.id: g for g in self.rec.flow_groups}
+        for f in self.rec.flow:
+            if f.group_id not in groups or f.milestone not in ("STARTED", "COMPLETED"):
+                continue
+            n = _number(f.count)
+            if n is None:
+                continue
+            a = iri.arm(self.study_id, self.group_arm(groups[f.group_id]))
+            prop = TKG.numberOfPatients if f.milestone == "STARTED" else TKG.participantsCompleted
+            self.add(a, prop, integer(int(n[0])))
+            self.evidence(a, f.count, [prop])
+
+    def adverse_events(self) -> None:
+        groups = {g.id: g for g in self.rec.event_groups}
+        for ae in self.rec.adverse_events:
+            affected, at_risk = _number(ae.affected), _number(ae.at_risk)
+            if ae.group_id not in groups or affected is None or ae.affected is None:
+                continue
+            arm_id = self.group_arm(groups[ae.group_id])
+            term = iri.adverse_event_term(slug(ae.term))
+            self.add(term, RDF.type, TKG.AdverseEventTerm)
+            self.add(term, RDFS.label, Literal(ae.term.lower()))
+            self.add(term, TKG.organSystem, ae.organ_system)
+            node = iri.adverse_event_result(
+                self.study_id, arm_id, slug(ae.term), "not-stated", ae.serious
+            )
+            self.add(node, RDF.type, TKG.Result)
+            self.add(node, RDF.type, TKG.AdverseEventResult)
+            self.add(
+                node,
+                RDFS.label,
+                Literal(
+                    f"{ae.term} ({'serious' if ae.serious else 'other'}), "
+                    f"{groups[ae.group_id].title}"
+                ),
+            )
+            self.add(node, TKG.ofStudy, self.study)
+            self.add(node, TKG.forArm, iri.arm(self.study_id, arm_id))
+            self.add(iri.arm(self.study_id, arm_id), TKG.armHasResult, node)
+            self.add(node, TKG.adverseEvent, term)
+            self.add(node, TKG.grade, TKG.GradeNotStated)
+            self.add(node, TKG.seriousEvent, boolean(ae.serious))
+            self.add(node, TKG.patientCount, integer(int(affected[0])))
+            self.evidence(node, ae.affected, [TKG.patientCount])
+            if at_risk is not None and ae.at_risk is not None:
+                self.add(node, TKG.patientsAtRisk, integer(int(at_risk[0])))
+                self.evidence(node, ae.at_risk, [TKG.patientsAtRisk])
+
+    def provenance(self, raw: bytes) -> Graph:
+        rec, src = self.rec, self.source
+        g = Graph()
+        g.add((src, RDF.type, TKG.Document))
+        g.add((src, RDF.type, TKG.RegistryRecord))
+        g.add((src, RDF.type, TKG.SourceDocument))
+        g.add((src, RDF.type, PROV.Entity))
+        g.add(
+            (
+                src,
+                RDFS.label,
+                Literal(
+                    f"ClinicalTrials.gov {rec.nct_id} "
+                    f"({rec.version_date or 'undated'}, {rec.format})"
+                ),
+            )
+        )
+        g.add((src, TKG.publisher, Literal("ClinicalTrials.gov")))
+        g.add(
+            (
+                src,
+                TKG.url,
+                Literal(f"https://clinicaltrials.gov/study/{rec.nct_id}", datatype=XSD.anyURI),
+            )
+        )
+        version = version_slug(rec.version_date)
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", version):
+            g.add((src, TKG.versionDate, Literal(version, datatype=XSD.date)))
+        g.add((src, TKG.documentFile, Literal(Path(rec.file).name)))
+        g.add((src, TKG.sha256, Literal(hashlib.sha256(raw).hexdigest())))
+        g.add((src, DCTERMS["format"], Literal(rec.format)))
+        g.add((src, TKG.reportsStudy, self.study))
+        graph = iri.source_graph(self.sid)
+        g.add((src, TKG.assertionGraph, graph))
+        g.add((graph, PROV.wasDerivedFrom, src))
+        g.add((graph, RDFS.label, Literal(f"assertions of source {self.sid}")))
+        g.add((self.study, TKG.reportedIn, src))
+        return g
+
+
+def registry_graphs(rec: RegistryStudy, ctx: Context) -> tuple[str, Graph, Graph, ImportReport]:
+    """(source id, assertion graph, provenance graph, report) of one registry record."""
+    report = ImportReport(rec.file, rec.nct_id)
+    em = _Emitter(rec, ctx, report)
+    em.study_node()
+    em.arms()
+    endpoint_ids = em.endpoints()
+    em.results(endpoint_ids)
+    em.flow()
+    em.adverse_events()
+    prov = em.provenance(Path(rec.file).read_bytes())
+    report.triples = len(em.g) + len(prov)
+    return em.sid, em.g, prov, report
