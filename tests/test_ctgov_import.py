@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from trialkg.build import build
 from trialkg.cli import app
 from trialkg.conflicts import conflicts
-from trialkg.paths import default_documents_dir
+from trialkg.paths import default_documents_dir, records_dir
 from trialkg.store import Store
 
 pytestmark = pytest.mark.reasoner
@@ -19,25 +20,29 @@ SMALL = ["NCT03377387.json", "NCT03377387.xml", "NCT03587740.xml"]
 
 
 @pytest.fixture(scope="module")
-def imported(seed_store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def imported(documents: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Any]:
     root = tmp_path_factory.mktemp("imported") / "store"
-    shutil.copytree(seed_store_root, root)
+    build(records_dir(), documents, root, reason=False)
     bad = tmp_path_factory.mktemp("bad") / "broken.json"
     bad.write_text('{"protocolSection": {', encoding="utf-8")
-    result = CliRunner().invoke(
+    runner = CliRunner()
+    result = runner.invoke(
         app, ["import", "ctgov", *(str(CTGOV / f) for f in SMALL), str(bad), "--store", str(root)]
     )
-    return root, result.output
+    # Importing the same record version again, before anything opens the store read-only
+    # (Oxigraph does not open a store for writing while this process reads it).
+    again = runner.invoke(app, ["import", "ctgov", str(CTGOV / SMALL[0]), "--store", str(root)])
+    return root, result.output, again
 
 
-def test_bad_record_is_reported_and_others_imported(imported: tuple[Path, str]) -> None:
-    _, output = imported
+def test_bad_record_is_reported_and_others_imported(imported: tuple[Path, str, Any]) -> None:
+    output = imported[1]
     assert "FAILED" in output and "broken.json" in output and "malformed JSON" in output
     assert output.count("ok     ") == 3
     assert "1 of 4 record(s) could not be imported" in output
 
 
-def test_each_record_is_its_own_source(imported: tuple[Path, str]) -> None:
+def test_each_record_is_its_own_source(imported: tuple[Path, str, Any]) -> None:
     store = Store.open(imported[0])
     graphs = [g for g in store.named_graphs() if "/source/ctgov-" in g]
     assert sorted(g.rsplit("/", 1)[1] for g in graphs) == [
@@ -52,7 +57,7 @@ def test_each_record_is_its_own_source(imported: tuple[Path, str]) -> None:
     assert {r["v"].value for r in rows} == {"NCT02414646", "NCT03587740"}
 
 
-def test_two_versions_disagree_and_both_are_kept(imported: tuple[Path, str]) -> None:
+def test_two_versions_disagree_and_both_are_kept(imported: tuple[Path, str, Any]) -> None:
     store = Store.open(imported[0])
     found = {
         (c.prop.rsplit("#", 1)[1], c.first.value, c.second.value)
@@ -63,12 +68,8 @@ def test_two_versions_disagree_and_both_are_kept(imported: tuple[Path, str]) -> 
     assert ("overallStatus", "RECRUITING", "ACTIVE_NOT_RECRUITING") in found
 
 
-def test_reimport_is_a_no_op(imported: tuple[Path, str]) -> None:
-    root = imported[0]
-    before = Store.open(root).graph_size("https://w3id.org/trialkg/graph/provenance")
-    result = CliRunner().invoke(
-        app, ["import", "ctgov", str(CTGOV / SMALL[0]), "--store", str(root)]
-    )
-    assert result.exit_code == 0, result.output
-    assert "already imported" in result.output
-    assert Store.open(root).graph_size("https://w3id.org/trialkg/graph/provenance") == before
+def test_reimport_is_a_no_op(imported: tuple[Path, str, Any]) -> None:
+    again = imported[2]
+    assert again.exit_code == 0, again.output
+    assert "already imported" in again.output
+    assert ", 0 quads" in again.output

@@ -438,23 +438,32 @@ def import_ctgov_cmd(
     from trialkg.importer import import_ctgov
     from trialkg.paths import records_dir
     from trialkg.store import Store, StoreError
+    from trialkg.triples.ctgov import ImportReport
 
     for p in paths:
         if not p.exists():
             _fail(f"{p} does not exist", 2)
-    try:
+
+    def run() -> list[ImportReport]:
+        # The writable store is opened and released here, before any exit below.
         st = Store.open(_store_root(store), read_only=False)
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("importing", total=None)
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"importing {name}")
+
+            reports = import_ctgov(paths, st, records or records_dir(), reason, progress)
+        refresh_description(st)
+        return reports
+
+    try:
+        reports = run()
     except StoreError as exc:
         _fail(str(exc))
-    console = Console(stderr=True)
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("importing", total=None)
+    import gc
 
-        def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"importing {name}")
-
-        reports = import_ctgov(paths, st, records or records_dir(), reason, progress)
-    refresh_description(st)
+    gc.collect()  # release the writable store (its file lock) before anything else opens it
     failed = 0
     for r in reports:
         if r.error:
@@ -467,7 +476,7 @@ def import_ctgov_cmd(
         for item in r.not_drugs:
             typer.echo(f"       intervention that is not a drug, left out of regimens: {item}")
         for item in r.skipped:
-            typer.echo(f"       not mapped: {item}")
+            typer.echo(f"       note: {item}")
     if failed:
         _fail(f"{failed} of {len(reports)} record(s) could not be imported; the others were")
 

@@ -15,6 +15,7 @@ derived from the named graphs.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -56,6 +57,10 @@ class Store:
     def open(cls, root: Path, read_only: bool = True) -> Store:
         """Open the live data folder of the store at ``root``."""
         data = current_data_dir(root)
+        if not read_only:
+            # A handle this process no longer uses may wait in a reference cycle; Oxigraph's
+            # file lock would then refuse the writer. Collect such handles first.
+            gc.collect()
         try:
             inner = ox.Store.read_only(str(data)) if read_only else ox.Store(str(data))
         except OSError as exc:
