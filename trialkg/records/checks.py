@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,10 +25,6 @@ class Known:
             targets={t.id for t in ref.targets},
             adverse_events={a.id for a in ref.adverse_events},
         )
-
-
-def _duplicates(ids: Iterable[str]) -> set[str]:
-    return {k for k, n in Counter(ids).items() if n > 1}
 
 
 def duplicate_ids(doc: LoadedYaml, loc: Loc, ids: list[str]) -> Iterator[RecordIssue]:
