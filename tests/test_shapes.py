@@ -37,3 +37,23 @@ def test_invalid_example_fails_with_message(path: Path) -> None:
     report = shacl_report(Graph().parse(path), Graph())
     messages = [message for _, _, message, _ in report]
     assert any(expected in m for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("valid-minimal-trial.ttl", None), ("invalid-percentage-over-100.ttl", "between 0 and 100")],
+)
+def test_chunked_validation_gives_the_same_verdict(name: str, expected: str | None) -> None:
+    from trialkg.terms import TKG
+    from trialkg.validate import split_for_validation
+
+    graph = Graph().parse(DATA / name)
+    rest, chunks = split_for_validation(graph, TKG.AdverseEventResult, chunk=1)
+    assert len(chunks) == 1
+    messages = [m for _, _, m, _ in shacl_report(rest, Graph())]
+    for part, focus in chunks:
+        messages += [m for _, _, m, _ in shacl_report(part, Graph(), focus)]
+    if expected is None:
+        assert messages == []
+    else:
+        assert any(expected in m for m in messages), messages

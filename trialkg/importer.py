@@ -34,9 +34,9 @@ def _quiet(done: int, total: int, name: str) -> None:
 def validate_registry_graph(graph: Graph, context: Graph, file: str) -> list[str]:
     """SHACL issues of one registry record's graph (adverse-event rows checked in chunks)."""
     rest, chunks = split_for_validation(graph, TKG.AdverseEventResult)
-    issues = []
-    for part in (rest, *chunks):
-        issues += [str(i) for i in shacl_issues(part, context, {}, None, file)]
+    issues = [str(i) for i in shacl_issues(rest, context, {}, None, file)]
+    for part, focus in chunks:
+        issues += [str(i) for i in shacl_issues(part, context, {}, None, file, focus)]
     return issues
 
 

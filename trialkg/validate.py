@@ -35,9 +35,12 @@ def _short(node: Node | None) -> str:
     return text
 
 
-def shacl_report(data: Graph, context: Graph) -> list[tuple[URIRef, Node | None, str, Node | None]]:
+def shacl_report(
+    data: Graph, context: Graph, focus_nodes: list[Node] | None = None
+) -> list[tuple[URIRef, Node | None, str, Node | None]]:
     """Validate ``data`` (with ``context`` for types it refers to).
 
+    With ``focus_nodes``, only those nodes are validated (the rest of ``data`` is context).
     Returns (focus node, path, message, value) for each violation, sorted.
     """
     from pyshacl import validate  # heavy import: only when validating
@@ -52,6 +55,7 @@ def shacl_report(data: Graph, context: Graph) -> list[tuple[URIRef, Node | None,
         inference="none",
         advanced=True,
         allow_warnings=True,
+        focus_nodes=[URIRef(str(n)) for n in focus_nodes] if focus_nodes is not None else None,
     )
     if conforms:
         return []
@@ -70,11 +74,16 @@ def shacl_report(data: Graph, context: Graph) -> list[tuple[URIRef, Node | None,
 
 
 def shacl_issues(
-    data: Graph, context: Graph, origin: dict[URIRef, Loc], doc: LoadedYaml | None, file: str
+    data: Graph,
+    context: Graph,
+    origin: dict[URIRef, Loc],
+    doc: LoadedYaml | None,
+    file: str,
+    focus_nodes: list[Node] | None = None,
 ) -> list[RecordIssue]:
     """SHACL violations as record issues naming file, line and field where known."""
     issues = []
-    for focus, path, message, value in shacl_report(data, context):
+    for focus, path, message, value in shacl_report(data, context, focus_nodes):
         loc = origin.get(focus)
         prop = _short(path) if isinstance(path, URIRef) else ""
         where = format_loc(loc) if loc is not None else f"<{focus}>"
@@ -87,7 +96,7 @@ def shacl_issues(
 
 def split_for_validation(
     graph: Graph, node_type: URIRef, chunk: int = 250
-) -> tuple[Graph, list[Graph]]:
+) -> tuple[Graph, list[tuple[Graph, list[Node]]]]:
     """Split a large graph for SHACL: the rest, and chunks of ``node_type`` nodes.
 
     Each chunk holds its nodes' triples, their evidence (with targets and selectors) and the
@@ -101,9 +110,10 @@ def split_for_validation(
 
     nodes = sorted(set(graph.subjects(_RDF.type, node_type)), key=str)
     owned: set[Node] = set()
-    chunks: list[Graph] = []
+    chunks: list[tuple[Graph, list[Node]]] = []
     for start in range(0, len(nodes), chunk):
         g = Graph()
+        focus: list[Node] = []
         for node in nodes[start : start + chunk]:
             stack = [node]
             while stack:
@@ -111,6 +121,7 @@ def split_for_validation(
                 if s in owned:
                     continue
                 owned.add(s)
+                focus.append(s)
                 for t in graph.triples((s, None, None)):
                     g.add(t)
                     o = t[2]
@@ -119,7 +130,7 @@ def split_for_validation(
                     elif isinstance(o, URIRef) and t[1] != _RDF.type:
                         for typ in graph.objects(o, _RDF.type):
                             g.add((o, _RDF.type, typ))
-        chunks.append(g)
+        chunks.append((g, focus))
     rest = Graph()
     for t in graph:
         if t[0] not in owned:
