@@ -365,7 +365,7 @@ def _print_table(names: list[str], rows: list[list[str]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from trialkg.viz_labels import short
+    from trialkg.display import short
 
     t = Table(*names, title=f"{len(rows)} row(s)")
     for row in rows:
