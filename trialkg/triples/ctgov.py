@@ -24,7 +24,15 @@ from trialkg import iri, vocab
 from trialkg.records.loader import load_reference, load_source, source_files
 from trialkg.sources.ctgov import Figure, Group, RegistryStudy
 from trialkg.terms import TKG
-from trialkg.triples.curated import OA, PROV, boolean, decimal, integer
+from trialkg.triples.curated import (
+    OA,
+    PROV,
+    annotate,
+    boolean,
+    decimal,
+    integer,
+    link_assertion_graph,
+)
 
 RFC6901 = URIRef("https://www.rfc-editor.org/rfc/rfc6901")
 
@@ -203,28 +211,16 @@ class _Emitter:
             self.g.add((s, p, o if isinstance(o, (URIRef, Literal)) else Literal(o)))
 
     def evidence(self, subject: URIRef, fig: Figure, props: Sequence[URIRef]) -> None:
-        ev = iri.evidence(self.sid, subject, sorted(props), fig.pointer)
-        g = self.g
-        g.add((ev, RDF.type, TKG.Evidence))
-        g.add((ev, RDF.type, OA.Annotation))
-        g.add((ev, TKG.evidenceFor, subject))
-        g.add((ev, OA.hasBody, subject))
-        g.add((ev, TKG.fromSource, self.source))
-        g.add((ev, TKG.quote, Literal(fig.text)))
-        for prop in props:
-            g.add((ev, TKG.aboutProperty, prop))
+        """Evidence pointing into the record: JSON Pointer (API v2) or XPath (legacy XML)."""
+        ev = annotate(self.g, self.sid, subject, props, fig.text, key=fig.pointer)
         target, selector = URIRef(f"{ev}/target"), URIRef(f"{ev}/selector")
-        g.add((ev, OA.hasTarget, target))
-        g.add((target, RDF.type, OA.SpecificResource))
-        g.add((target, OA.hasSource, self.source))
-        g.add((target, OA.hasSelector, selector))
+        self.g.add((target, OA.hasSelector, selector))
         if fig.pointer.startswith("/clinical_study"):
-            g.add((selector, RDF.type, OA.XPathSelector))
+            self.g.add((selector, RDF.type, OA.XPathSelector))
         else:
-            g.add((selector, RDF.type, OA.FragmentSelector))
-            g.add((selector, DCTERMS.conformsTo, RFC6901))
-        g.add((selector, RDF.value, Literal(fig.pointer)))
-        g.add((subject, TKG.hasEvidence, ev))
+            self.g.add((selector, RDF.type, OA.FragmentSelector))
+            self.g.add((selector, DCTERMS.conformsTo, RFC6901))
+        self.g.add((selector, RDF.value, Literal(fig.pointer)))
 
     # -- drugs and arms -----------------------------------------------------------------------
 
@@ -636,10 +632,7 @@ class _Emitter:
         g.add((src, TKG.sha256, Literal(hashlib.sha256(raw).hexdigest())))
         g.add((src, DCTERMS["format"], Literal(rec.format)))
         g.add((src, TKG.reportsStudy, self.study))
-        graph = iri.source_graph(self.sid)
-        g.add((src, TKG.assertionGraph, graph))
-        g.add((graph, PROV.wasDerivedFrom, src))
-        g.add((graph, RDFS.label, Literal(f"assertions of source {self.sid}")))
+        link_assertion_graph(g, self.sid)
         g.add((self.study, TKG.reportedIn, src))
         return g
 

@@ -80,6 +80,46 @@ def term_label(term: URIRef) -> str:
     return str(label) if label is not None else str(term).rsplit("#", 1)[-1]
 
 
+def annotate(
+    g: Graph,
+    source_id: str,
+    subject: URIRef,
+    props: Sequence[URIRef],
+    quote: str,
+    key: str | None = None,
+) -> URIRef:
+    """Add one evidence annotation for ``subject`` from a source; return the annotation.
+
+    ``key`` (default: the quote) identifies the evidence among the subject's others. The
+    caller adds the selectors that fit the source (text quote and position for a document,
+    JSON Pointer or XPath for a registry record) to its target, ``<annotation>/target``.
+    """
+    ev = iri.evidence(source_id, subject, sorted(props), key if key is not None else quote)
+    source = iri.source(source_id)
+    g.add((ev, RDF.type, TKG.Evidence))
+    g.add((ev, RDF.type, OA.Annotation))
+    g.add((ev, TKG.evidenceFor, subject))
+    g.add((ev, OA.hasBody, subject))
+    g.add((ev, TKG.fromSource, source))
+    g.add((ev, TKG.quote, Literal(quote)))
+    for prop in props:
+        g.add((ev, TKG.aboutProperty, prop))
+    g.add((subject, TKG.hasEvidence, ev))
+    target = URIRef(f"{ev}/target")
+    g.add((ev, OA.hasTarget, target))
+    g.add((target, RDF.type, OA.SpecificResource))
+    g.add((target, OA.hasSource, source))
+    return ev
+
+
+def link_assertion_graph(g: Graph, source_id: str) -> None:
+    """Provenance of a source's named graph: which document it holds the assertions of."""
+    src, graph = iri.source(source_id), iri.source_graph(source_id)
+    g.add((src, TKG.assertionGraph, graph))
+    g.add((graph, PROV.wasDerivedFrom, src))
+    g.add((graph, RDFS.label, Literal(f"assertions of source {source_id}")))
+
+
 def agent(component: Component) -> URIRef:
     """IRI of a regimen component: a named drug or 'any agent of a class'."""
     if isinstance(component, ClassAgent):
@@ -127,32 +167,19 @@ class _Emitter:
         Without ``props`` the quote supports the node's other facts (its kind, design, ...).
         """
         for quote in quotes:
-            ev = iri.evidence(self.sid, subject, sorted(props), quote)
-            start = self.text.find(quote)
-            g = self.g
-            g.add((ev, RDF.type, TKG.Evidence))
-            g.add((ev, RDF.type, OA.Annotation))
-            g.add((ev, TKG.evidenceFor, subject))
-            g.add((ev, OA.hasBody, subject))
-            g.add((ev, TKG.fromSource, self.source))
-            g.add((ev, TKG.quote, Literal(quote)))
-            for prop in props:
-                g.add((ev, TKG.aboutProperty, prop))
-            g.add((subject, TKG.hasEvidence, ev))
+            ev = annotate(self.g, self.sid, subject, props, quote)
             target = URIRef(f"{ev}/target")
             quote_sel = URIRef(f"{ev}/quote")
-            pos_sel = URIRef(f"{ev}/position")
-            g.add((ev, OA.hasTarget, target))
-            g.add((target, RDF.type, OA.SpecificResource))
-            g.add((target, OA.hasSource, self.source))
-            g.add((target, OA.hasSelector, quote_sel))
-            g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-            g.add((quote_sel, OA.exact, Literal(quote)))
+            self.g.add((target, OA.hasSelector, quote_sel))
+            self.g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+            self.g.add((quote_sel, OA.exact, Literal(quote)))
+            start = self.text.find(quote)
             if start >= 0:
-                g.add((target, OA.hasSelector, pos_sel))
-                g.add((pos_sel, RDF.type, OA.TextPositionSelector))
-                g.add((pos_sel, OA.start, Literal(start)))
-                g.add((pos_sel, OA.end, Literal(start + len(quote))))
+                pos_sel = URIRef(f"{ev}/position")
+                self.g.add((target, OA.hasSelector, pos_sel))
+                self.g.add((pos_sel, RDF.type, OA.TextPositionSelector))
+                self.g.add((pos_sel, OA.start, Literal(start)))
+                self.g.add((pos_sel, OA.end, Literal(start + len(quote))))
 
     # -- bibliographic -----------------------------------------------------------------------
 
@@ -492,20 +519,17 @@ def source_graphs(rec: SourceRecord, doc: LoadedYaml, document_text: str) -> Sou
     prov = Graph()
     src = em.source
     meta = rec.source
-    graph_iri = iri.source_graph(meta.id)
     em.bibliographic(prov, src, meta)
     prov.add((src, RDF.type, TKG.SourceDocument))
     prov.add((src, RDF.type, PROV.Entity))
     prov.add((src, TKG.documentFile, Literal(meta.document)))
     digest = hashlib.sha256(document_text.encode("utf-8")).hexdigest()
     prov.add((src, TKG.sha256, Literal(digest)))
-    prov.add((src, TKG.assertionGraph, graph_iri))
     if not meta.title:
         prov.add((src, RDFS.label, Literal(f"{meta.kind} {meta.document}")))
     for c in meta.cites:
         prov.add((src, TKG.cites, iri.publication(c)))
-    prov.add((graph_iri, PROV.wasDerivedFrom, src))
-    prov.add((graph_iri, RDFS.label, Literal(f"assertions of source {meta.id}")))
+    link_assertion_graph(prov, meta.id)
     return SourceGraphs(meta.id, em.g, prov, em.origin)
 
 
