@@ -8,9 +8,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup java test-deps run test lint typecheck pytest docs clean
+.PHONY: setup java graphviz test-deps run test lint typecheck pytest docs clean
 
-setup: $(VENV)/.installed java
+setup: $(VENV)/.installed java graphviz
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,24 @@ java:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends default-jre-headless; }
 
-# The external-store tests run the query library on Virtuoso Open Source (Debian package).
+# Network views are laid out by Graphviz's sfdp (fast on thousands of nodes).
+graphviz:
+	@command -v sfdp >/dev/null 2>&1 || { \
+	  echo "installing Graphviz for network-view layouts"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends graphviz; }
+
+# The external-store tests run the query library on Virtuoso Open Source (Debian package);
+# the browser tests open the network views in headless Chromium (Debian package).
 test-deps:
 	@command -v virtuoso-t >/dev/null 2>&1 || { \
 	  echo "installing Virtuoso Open Source for the external-store tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends virtuoso-opensource-7-bin; }
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
 run: setup
 	$(BIN)/trialkg show

@@ -396,6 +396,10 @@ def serve(
     max_rows: Annotated[int, typer.Option(help="Result row (or triple) limit.")] = 10_000,
     workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
     allow_service: Annotated[bool, typer.Option(help="Allow federated SERVICE clauses.")] = False,
+    views: Annotated[
+        Path | None,
+        typer.Option(help="Folder of views to serve at /views/ (default: build/views)."),
+    ] = None,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint with the query library at /."""
     from trialkg.server import Endpoint, Limits
@@ -407,7 +411,13 @@ def serve(
         _fail(str(exc))
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: binding to {host} exposes the endpoint beyond this machine", err=True)
-    endpoint = Endpoint(data, host, port, Limits(timeout, max_rows, allow_service), workers)
+    views = views or _store_root(store).parent / "views"
+    if not views.is_dir():
+        typer.echo(
+            f"no views at {views}: write them with 'trialkg viz --gallery {views}'", err=True
+        )
+    limits = Limits(timeout, max_rows, allow_service)
+    endpoint = Endpoint(data, host, port, limits, workers, views)
     typer.echo(f"SPARQL endpoint at {endpoint.url} (query library at /); Ctrl-C to stop")
     try:
         endpoint.serve_forever()
@@ -481,16 +491,226 @@ def import_ctgov_cmd(
         _fail(f"{failed} of {len(reports)} record(s) could not be imported; the others were")
 
 
+ViewOut = Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")]
+
+
+def _view_errors() -> tuple[type[Exception], ...]:
+    from trialkg.viz.analytics import AnalyticsError
+    from trialkg.viz.layout import LayoutError
+    from trialkg.viz.plots import PlotError
+    from trialkg.viz.style import StyleError
+    from trialkg.viz.views import ViewError
+
+    return (AnalyticsError, LayoutError, PlotError, StyleError, ViewError)
+
+
+def _pick_view(st, focus: str | None, depth: int, trial: str | None, query_file: Path | None):  # type: ignore[no-untyped-def]
+    from trialkg.viz.views import focus_view, query_view, trial_view, whole_view
+
+    chosen = [o for o, v in (("--focus", focus), ("--trial", trial), ("--query", query_file)) if v]
+    if len(chosen) > 1:
+        _fail(f"choose one of {', '.join(chosen)}", 2)
+    if focus:
+        return focus_view(st, focus, depth)
+    if trial:
+        return trial_view(st, trial)
+    if query_file:
+        if not query_file.is_file():
+            _fail(f"{query_file} does not exist", 2)
+        return query_view(st, query_file.read_text(encoding="utf-8"))
+    return whole_view(st)
+
+
+@app.command()
+def viz(
+    output: ViewOut = Path("build/views/graph.html"),
+    focus: Annotated[
+        str | None, typer.Option(help="Draw around this node (IRI, CURIE or label).")
+    ] = None,
+    depth: Annotated[int, typer.Option(help="Steps around the --focus node.")] = 2,
+    trial: Annotated[
+        str | None, typer.Option(help="Draw one trial: arms, results, endpoints, estimates.")
+    ] = None,
+    query_file: Annotated[
+        Path | None, typer.Option("--query", help="Draw what a SELECT or CONSTRUCT returns.")
+    ] = None,
+    gallery: Annotated[
+        Path | None,
+        typer.Option(help="Write the standard views and plots with an index to this folder."),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Write an interactive network view as one self-contained HTML page (works offline)."""
+    from trialkg.viz.network import write_page
+
+    st = _open(store)
+    try:
+        if gallery is not None:
+            from trialkg.viz.gallery import write_gallery
+
+            for item in write_gallery(st, gallery):
+                typer.echo(f"wrote {gallery / item.file}: {item.title}")
+            return
+        view = _pick_view(st, focus, depth, trial, query_file)
+        for warning in view.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        report = write_page(view, output)
+    except _view_errors() as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"wrote {report.path}: {report.nodes} nodes, {report.edges} edges, "
+        f"{report.layout} layout{', physics until settled' if report.physics else ''}"
+    )
+
+
+plot_app = typer.Typer(help="Plots as PNG or SVG (by the output's suffix).", no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
+PlotOut = Annotated[Path, typer.Option("--output", "-o", help="A .png or .svg file.")]
+
+
+@plot_app.command("forest")
+def plot_forest(
+    output: PlotOut = Path("build/views/forest.svg"),
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="Kind of endpoint (label, CURIE or IRI of its class); default all."),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Forest plot of hazard ratios with CIs, one row per trial, population and source."""
+    from trialkg.viz import plots
+    from trialkg.viz.views import resolve_node
+
+    st = _open(store)
+    try:
+        cls = resolve_node(st, endpoint) if endpoint else None
+        rows = plots.forest_rows(st, cls)
+        plots.save(plots.draw_forest(rows, f"Hazard ratios: {endpoint or 'all endpoints'}"), output)
+    except _view_errors() as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {output}: {len(rows)} row(s)")
+
+
+@plot_app.command("tradeoff")
+def plot_tradeoff(
+    output: PlotOut = Path("build/views/tradeoff.svg"), store: StoreOpt = None
+) -> None:
+    """Grade 3/4 adverse-event rates by arm and trial beside each trial's median PFS gain."""
+    from trialkg.viz import plots
+
+    st = _open(store)
+    try:
+        rows = plots.tradeoff_rows(st)
+        plots.save(plots.draw_tradeoff(rows), output)
+    except _view_errors() as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {output}: {len(rows)} group(s)")
+
+
+graph_app = typer.Typer(help="Graph analytics on the network of entities.", no_args_is_help=True)
+app.add_typer(graph_app, name="graph")
+
+
+def _graph(store: Path | None, focus: str | None = None, depth: int = 2):  # type: ignore[no-untyped-def]
+    from trialkg.viz.model import build_graph
+
+    st = _open(store)
+    if focus:
+        from trialkg.viz.views import focus_view
+
+        return st, focus_view(st, focus, depth).graph
+    return st, build_graph(st)
+
+
+@graph_app.command("rank")
+def graph_rank(
+    measure: Annotated[str, typer.Option(help="degree, betweenness or pagerank")] = "degree",
+    cls: Annotated[str | None, typer.Option("--class", help="One class (legend label).")] = None,
+    top: Annotated[int, typer.Option(help="Nodes per class.")] = 5,
+    store: StoreOpt = None,
+) -> None:
+    """The most central nodes of each class."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from trialkg.viz.analytics import rankings
+
+    try:
+        _, g = _graph(store)
+        ranked = rankings(g, measure, top, cls)
+    except _view_errors() as exc:
+        _fail(str(exc))
+    t = Table(title=f"Nodes by {measure} per class")
+    for col in ("class", "rank", measure, "node"):
+        t.add_column(col)
+    for r in ranked:
+        t.add_row(r.cls, str(r.rank), f"{r.score:g}", r.label)
+    Console().print(t)
+
+
+@graph_app.command("path")
+def graph_path(
+    source: Annotated[str, typer.Argument(help="From (IRI, CURIE or label).")],
+    target: Annotated[str, typer.Argument(help="To (IRI, CURIE or label).")],
+    store: StoreOpt = None,
+) -> None:
+    """The shortest chain of relations between two nodes (edges in either direction)."""
+    from trialkg.viz.analytics import shortest_path
+    from trialkg.viz.views import resolve_node
+
+    try:
+        st, g = _graph(store)
+        a, b = resolve_node(st, source), resolve_node(st, target)
+        steps = shortest_path(g, a, b)
+    except _view_errors() as exc:
+        _fail(str(exc))
+    label = g.nodes
+    typer.echo(label[a]["label"])
+    for step in steps:
+        arrow = f"--{step.predicate}-->" if step.forward else f"<--{step.predicate}--"
+        typer.echo(f"  {arrow} {label[step.target]['label']}")
+
+
+@graph_app.command("components")
+def graph_components(store: StoreOpt = None) -> None:
+    """Connected components, largest first, with their best-connected nodes."""
+    from trialkg.viz.analytics import components
+
+    _, g = _graph(store)
+    for c in components(g):
+        typer.echo(f"{c.size:6d}  {'; '.join(c.hubs)}")
+
+
+@graph_app.command("export")
+def graph_export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="GraphML file.")],
+    focus: Annotated[str | None, typer.Option(help="Only around this node.")] = None,
+    depth: Annotated[int, typer.Option(help="Steps around --focus.")] = 2,
+    store: StoreOpt = None,
+) -> None:
+    """Write the network of entities as GraphML (lists stored as JSON text)."""
+    from trialkg.viz.model import write_graphml
+
+    try:
+        _, g = _graph(store, focus, depth)
+    except _view_errors() as exc:
+        _fail(str(exc))
+    write_graphml(g, output)
+    typer.echo(f"wrote {output}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
+
+
 @app.command()
 def show(
     records: RecordsOpt = None,
     documents: DocumentsOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Build the graph, then show its statistics and the figures sources disagree on."""
+    """Build the graph, show its statistics and the figures sources disagree on, and write
+    the standard views and plots (``build/views``, also served by ``trialkg serve``)."""
     build(records=records, documents=documents, store=store, reason=True)
     stats(store=store, endpoint=None)
     conflicts(store=store, fmt="table", endpoint=None)
+    viz(gallery=_store_root(store).parent / "views", store=store)
 
 
 def main() -> None:

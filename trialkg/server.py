@@ -9,7 +9,8 @@
 - malformed queries get HTTP 400 with the parser's message (line and column);
 - GET and POST (URL-encoded form or ``application/sparql-query`` body), content negotiation
   for SPARQL JSON/XML/CSV/TSV and Turtle/N-Triples/JSON-LD;
-- ``/`` lists the query library with one-click runs; all HTML output is escaped.
+- ``/`` lists the query library with one-click runs and links the network views and plots
+  (``/views/``, written by ``trialkg viz --gallery``); all HTML output is escaped.
 """
 
 from __future__ import annotations
@@ -193,10 +194,32 @@ class WorkerPool:
 # -- HTTP ---------------------------------------------------------------------------------------
 
 
-def index_page() -> bytes:
-    """The HTML page listing the query library (every value escaped)."""
+VIEW_FILE = re.compile(r"^[a-z0-9][a-z0-9-]*\.(html|svg|png)$")
+VIEW_MEDIA = {"html": "text/html; charset=utf-8", "svg": "image/svg+xml", "png": "image/png"}
+
+
+def view_files(views: Path | None) -> list[str]:
+    """The servable files of a views folder (plain names only: nothing outside it)."""
+    if views is None or not views.is_dir():
+        return []
+    return sorted(p.name for p in views.iterdir() if p.is_file() and VIEW_FILE.match(p.name))
+
+
+def index_page(views: Path | None = None) -> bytes:
+    """The HTML page listing the query library and the views (every value escaped)."""
     from trialkg.query import library
 
+    view_items = "".join(
+        f'<li><a href="/views/{html.escape(quote(name))}">{html.escape(name)}</a></li>'
+        for name in view_files(views)
+        if name != "index.html"
+    )
+    views_html = (
+        "<h2>Network views and plots</h2><ul>" + view_items + "</ul>"
+        "<p>Focus views of any node: <code>trialkg viz --focus NODE --depth N</code>.</p>"
+        if view_items
+        else ""
+    )
     items = []
     for q in library():
         link = "/sparql?format=csv&query=" + quote(q.text)
@@ -211,12 +234,17 @@ def index_page() -> bytes:
         "<!doctype html><html><head><meta charset='utf-8'><title>trialkg SPARQL endpoint</title>"
         "</head><body><h1>trialkg SPARQL endpoint</h1>"
         "<p>SPARQL 1.1 Protocol at <code>/sparql</code> (GET or POST, read-only).</p>"
-        "<h2>Query library</h2><ul>" + "".join(items) + "</ul></body></html>"
+        + views_html
+        + "<h2>Query library</h2><ul>"
+        + "".join(items)
+        + "</ul></body></html>"
     )
     return body.encode("utf-8")
 
 
-def make_handler(pool: WorkerPool, limits: Limits) -> type[BaseHTTPRequestHandler]:
+def make_handler(
+    pool: WorkerPool, limits: Limits, views: Path | None = None
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "trialkg"
         protocol_version = "HTTP/1.1"
@@ -253,7 +281,10 @@ def make_handler(pool: WorkerPool, limits: Limits) -> type[BaseHTTPRequestHandle
         def do_GET(self) -> None:
             url = urlparse(self.path)
             if url.path in ("/", "/index.html"):
-                self._send(HTTPStatus.OK, index_page(), "text/html; charset=utf-8")
+                self._send(HTTPStatus.OK, index_page(views), "text/html; charset=utf-8")
+                return
+            if url.path.startswith("/views/"):
+                self._view(url.path[len("/views/") :] or "index.html")
                 return
             if url.path != "/sparql":
                 self._error(EndpointError(HTTPStatus.NOT_FOUND, f"no such page: {url.path}"))
@@ -267,6 +298,13 @@ def make_handler(pool: WorkerPool, limits: Limits) -> type[BaseHTTPRequestHandle
                 )
                 return
             self._answer(params.get("query", [""])[0], params)
+
+        def _view(self, name: str) -> None:
+            if views is None or name not in view_files(views):
+                self._error(EndpointError(HTTPStatus.NOT_FOUND, f"no such view: {name}"))
+                return
+            media = VIEW_MEDIA[name.rsplit(".", 1)[1]]
+            self._send(HTTPStatus.OK, (views / name).read_bytes(), media)
 
         def do_POST(self) -> None:
             url = urlparse(self.path)
@@ -341,10 +379,12 @@ class Endpoint:
         port: int = 7878,
         limits: Limits | None = None,
         workers: int = 2,
+        views: Path | None = None,
     ) -> None:
         self.limits = limits or Limits()
         self.pool = WorkerPool(store_path, workers)
-        self.httpd = ThreadingHTTPServer((host, port), make_handler(self.pool, self.limits))
+        handler = make_handler(self.pool, self.limits, views)
+        self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
