@@ -18,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: 'trialkg --help' does not load rich
 )
 
 RecordsOpt = Annotated[
@@ -427,7 +428,9 @@ def serve(
         endpoint.close()
 
 
-import_app = typer.Typer(help="Import records from other sources.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import records from other sources.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(import_app, name="import")
 
 
@@ -563,7 +566,9 @@ def viz(
     )
 
 
-plot_app = typer.Typer(help="Plots as PNG or SVG (by the output's suffix).", no_args_is_help=True)
+plot_app = typer.Typer(
+    help="Plots as PNG or SVG (by the output's suffix).", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(plot_app, name="plot")
 PlotOut = Annotated[Path, typer.Option("--output", "-o", help="A .png or .svg file.")]
 
@@ -607,7 +612,9 @@ def plot_tradeoff(
     typer.echo(f"wrote {output}: {len(rows)} group(s)")
 
 
-graph_app = typer.Typer(help="Graph analytics on the network of entities.", no_args_is_help=True)
+graph_app = typer.Typer(
+    help="Graph analytics on the network of entities.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(graph_app, name="graph")
 
 
