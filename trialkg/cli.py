@@ -460,14 +460,17 @@ def import_ctgov_cmd(
     def run() -> list[ImportReport]:
         # The writable store is opened and released here, before any exit below.
         st = Store.open(_store_root(store), read_only=False)
-        with Progress(console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("importing", total=None)
+        try:
+            with Progress(console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("importing", total=None)
 
-            def progress(done: int, total: int, name: str) -> None:
-                bar.update(task, completed=done, total=total, description=f"importing {name}")
+                def progress(done: int, total: int, name: str) -> None:
+                    bar.update(task, completed=done, total=total, description=f"importing {name}")
 
-            reports = import_ctgov(paths, st, records or records_dir(), reason, progress)
-        refresh_description(st)
+                reports = import_ctgov(paths, st, records or records_dir(), reason, progress)
+            refresh_description(st)
+        finally:
+            st.release()
         return reports
 
     try:
@@ -567,7 +570,9 @@ def viz(
 
 
 plot_app = typer.Typer(
-    help="Plots as PNG or SVG (by the output's suffix).", no_args_is_help=True, rich_markup_mode=None
+    help="Plots as PNG or SVG (by the output's suffix).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(plot_app, name="plot")
 PlotOut = Annotated[Path, typer.Option("--output", "-o", help="A .png or .svg file.")]

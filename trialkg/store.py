@@ -102,6 +102,15 @@ class Store:
             self._inner.remove(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
         self.add_graphs_atomically([(name, graph)])
 
+    def release(self) -> None:
+        """Close the handle now (Oxigraph closes a store when its last reference goes).
+
+        A writable handle left to the garbage collector keeps the store's lock and may still
+        compact files while a reader opens the same folder.
+        """
+        self._inner = None  # type: ignore[assignment]
+        gc.collect()
+
     def has_graph(self, name: str) -> bool:
         return self._inner.contains_named_graph(ox.NamedNode(name))
 
@@ -165,6 +174,7 @@ def new_version(root: Path) -> Iterator[Store]:
         store = Store(ox.Store(str(data)), data)
         yield store
         store.flush()
+        store.release()
         del store
     except BaseException:
         shutil.rmtree(data, ignore_errors=True)

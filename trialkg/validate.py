@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.term import Node
@@ -35,6 +38,45 @@ def _short(node: Node | None) -> str:
     return text
 
 
+@contextmanager
+def prepared_sparql() -> Iterator[None]:
+    """Parse each SPARQL text once while validating.
+
+    pySHACL runs a SPARQL-based constraint once per focus node, as the same query text with
+    ``$this`` bound through ``initBindings``; rdflib parses the text again on every call, and
+    parsing was three quarters of the time on registry records with thousands of rows. Within
+    this block, rdflib's SPARQL processor keeps the parsed (prepared) query per text, which is
+    rdflib's own supported way of running one query with different initial bindings.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+
+    def query(
+        self: Any,
+        strOrQuery: Any,  # noqa: N803 (rdflib's parameter names)
+        initBindings: Any = None,  # noqa: N803
+        initNs: Any = None,  # noqa: N803
+        base: str | None = None,
+        DEBUG: bool = False,  # noqa: N803
+    ) -> Any:
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            if key not in cache:
+                cache[key] = processor.translateQuery(
+                    processor.parseQuery(strOrQuery), base, initNs
+                )
+            strOrQuery = cache[key]
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
 def shacl_report(
     data: Graph, context: Graph, focus_nodes: list[Node] | None = None
 ) -> list[tuple[URIRef, Node | None, str, Node | None]]:
@@ -49,14 +91,15 @@ def shacl_report(
     for graph in (ontology_graph(), context, data):
         for triple in graph:
             merged.add(triple)
-    conforms, results, _ = validate(
-        merged,
-        shacl_graph=shapes_graph(),
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        focus_nodes=[URIRef(str(n)) for n in focus_nodes] if focus_nodes is not None else None,
-    )
+    with prepared_sparql():
+        conforms, results, _ = validate(
+            merged,
+            shacl_graph=shapes_graph(),
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            focus_nodes=[URIRef(str(n)) for n in focus_nodes] if focus_nodes is not None else None,
+        )
     if conforms:
         return []
     out = []
