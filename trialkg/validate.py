@@ -49,24 +49,24 @@ def prepared_sparql() -> Iterator[None]:
     rdflib's own supported way of running one query with different initial bindings.
     """
     from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
 
     original = processor.SPARQLProcessor.query
     cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
 
     def query(
         self: Any,
-        strOrQuery: Any,  # noqa: N803 (rdflib's parameter names)
-        initBindings: Any = None,  # noqa: N803
-        initNs: Any = None,  # noqa: N803
+        strOrQuery: Any,  # rdflib's parameter names
+        initBindings: Any = None,
+        initNs: Any = None,
         base: str | None = None,
-        DEBUG: bool = False,  # noqa: N803
+        DEBUG: bool = False,
     ) -> Any:
         if isinstance(strOrQuery, str):
             key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
             if key not in cache:
-                cache[key] = processor.translateQuery(
-                    processor.parseQuery(strOrQuery), base, initNs
-                )
+                cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
             strOrQuery = cache[key]
         return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
 
