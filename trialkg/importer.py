@@ -19,10 +19,9 @@ from trialkg.reason import infer
 from trialkg.records.loader import load_reference
 from trialkg.sources.ctgov import RegistryParseError, read_record, record_files
 from trialkg.store import Store
-from trialkg.terms import TKG
 from trialkg.triples.ctgov import Context, ImportReport, registry_graphs
 from trialkg.triples.curated import reference_graph
-from trialkg.validate import ontology_graph, shacl_issues, split_for_validation
+from trialkg.validate import ontology_graph, shacl_issues
 
 Progress = Callable[[int, int, str], None]
 
@@ -32,12 +31,8 @@ def _quiet(done: int, total: int, name: str) -> None:
 
 
 def validate_registry_graph(graph: Graph, context: Graph, file: str) -> list[str]:
-    """SHACL issues of one registry record's graph (adverse-event rows checked in chunks)."""
-    rest, chunks = split_for_validation(graph, TKG.AdverseEventResult)
-    issues = [str(i) for i in shacl_issues(rest, context, {}, None, file)]
-    for part, focus in chunks:
-        issues += [str(i) for i in shacl_issues(part, context, {}, None, file, focus)]
-    return issues
+    """SHACL issues of one registry record's graph (whole-graph checks on Oxigraph)."""
+    return [str(i) for i in shacl_issues(graph, context, {}, None, file)]
 
 
 def import_ctgov(

@@ -78,13 +78,21 @@ def prepared_sparql() -> Iterator[None]:
 
 
 def shacl_report(
-    data: Graph, context: Graph, focus_nodes: list[Node] | None = None
+    data: Graph, context: Graph, engine: str = "oxigraph"
 ) -> list[tuple[URIRef, Node | None, str, Node | None]]:
-    """Validate ``data`` (with ``context`` for types it refers to).
+    """Validate ``data`` (with ``context`` for types it refers to) against the shapes.
 
-    With ``focus_nodes``, only those nodes are validated (the rest of ``data`` is context).
+    ``engine`` is ``oxigraph`` (the shapes compiled to whole-graph SPARQL, see
+    :mod:`trialkg.shacl_sparql`; fast at any size) or ``pyshacl`` (the reference
+    implementation, node by node). Both give the same violations; the tests check it.
     Returns (focus node, path, message, value) for each violation, sorted.
     """
+    if engine == "oxigraph":
+        from trialkg.shacl_sparql import validate_graphs
+
+        return validate_graphs([ontology_graph(), context, data])
+    if engine != "pyshacl":
+        raise ValueError(f"unknown SHACL engine {engine!r}: oxigraph or pyshacl")
     from pyshacl import validate  # heavy import: only when validating
 
     merged = Graph()
@@ -98,7 +106,6 @@ def shacl_report(
             inference="none",
             advanced=True,
             allow_warnings=True,
-            focus_nodes=[URIRef(str(n)) for n in focus_nodes] if focus_nodes is not None else None,
         )
     if conforms:
         return []
@@ -122,11 +129,10 @@ def shacl_issues(
     origin: dict[URIRef, Loc],
     doc: LoadedYaml | None,
     file: str,
-    focus_nodes: list[Node] | None = None,
 ) -> list[RecordIssue]:
     """SHACL violations as record issues naming file, line and field where known."""
     issues = []
-    for focus, path, message, value in shacl_report(data, context, focus_nodes):
+    for focus, path, message, value in shacl_report(data, context):
         loc = origin.get(focus)
         prop = _short(path) if isinstance(path, URIRef) else ""
         where = format_loc(loc) if loc is not None else f"<{focus}>"
@@ -135,47 +141,3 @@ def shacl_issues(
         detail = f" (value {value})" if value is not None and "{" not in message else ""
         issues.append(RecordIssue(file, line, field, f"{message}{detail} [node <{focus}>]"))
     return issues
-
-
-def split_for_validation(
-    graph: Graph, node_type: URIRef, chunk: int = 250
-) -> tuple[Graph, list[tuple[Graph, list[Node]]]]:
-    """Split a large graph for SHACL: the rest, and chunks of ``node_type`` nodes.
-
-    Each chunk holds its nodes' triples, their evidence (with targets and selectors) and the
-    types of the nodes they point to, which is all the shapes read. pySHACL's cost grows
-    faster than linearly with graph size; chunks keep validation of registry records with
-    thousands of adverse-event rows in seconds, with the same shapes and the same messages.
-    """
-    from rdflib import RDF as _RDF
-
-    from trialkg.terms import TKG
-
-    nodes = sorted(set(graph.subjects(_RDF.type, node_type)), key=str)
-    owned: set[Node] = set()
-    chunks: list[tuple[Graph, list[Node]]] = []
-    for start in range(0, len(nodes), chunk):
-        g = Graph()
-        focus: list[Node] = []
-        for node in nodes[start : start + chunk]:
-            stack = [node]
-            while stack:
-                s = stack.pop()
-                if s in owned:
-                    continue
-                owned.add(s)
-                focus.append(s)
-                for t in graph.triples((s, None, None)):
-                    g.add(t)
-                    o = t[2]
-                    if t[1] in (TKG.hasEvidence,) or str(o).startswith(f"{s}/"):
-                        stack.append(o)
-                    elif isinstance(o, URIRef) and t[1] != _RDF.type:
-                        for typ in graph.objects(o, _RDF.type):
-                            g.add((o, _RDF.type, typ))
-        chunks.append((g, focus))
-    rest = Graph()
-    for t in graph:
-        if t[0] not in owned:
-            rest.add(t)
-    return rest, chunks
