@@ -130,8 +130,27 @@ def run_hermit(owl_input: Graph) -> Graph:
     return out
 
 
-def infer(ontology: Graph, data: Iterable[Graph]) -> ReasoningResult:
-    """What reasoning adds to the instance data ``data`` under ``ontology``."""
+def infer(ontology: Graph, data: Iterable[Graph], engine: str = "rules") -> ReasoningResult:
+    """What reasoning adds to the instance data ``data`` under ``ontology``.
+
+    ``engine`` is ``rules`` (HermiT classifies the ontology once; its consequences are applied
+    to the instances as SPARQL rules on Oxigraph, see :mod:`trialkg.rules`; scales to large
+    graphs) or ``hermit`` (HermiT over ontology and instances together; the reference, slow
+    on large graphs). Both give the same inferred triples; the tests check it.
+
+    Raises:
+        InconsistentGraph: the data contradicts the ontology.
+        ReasonerUnavailable: Java (for HermiT) is missing.
+    """
+    if engine == "rules":
+        from trialkg.rules import infer_with_rules
+
+        derived, count, problems = infer_with_rules(ontology, data)
+        if problems:
+            raise InconsistentGraph("inconsistent: " + "; ".join(problems))
+        return ReasoningResult(derived, count)
+    if engine != "hermit":
+        raise ValueError(f"unknown reasoning engine {engine!r}: rules or hermit")
     data = list(data)
     owl_input = reasoner_input(ontology, data)
     reasoned = run_hermit(owl_input)
