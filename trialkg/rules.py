@@ -197,13 +197,19 @@ def _compile(onto: Graph) -> RuleSet:
     )
 
 
-def _instance_input(onto: Graph, data: Iterable[Graph]) -> bytes:
-    """What the rules read: the ontology's own individuals, and of the data its typed nodes
-    and object-property links (literals play no part in any axiom)."""
-    from trialkg.reason import reasoner_input
-
-    g = reasoner_input(onto, data)
-    return g.serialize(format="nt", encoding="utf-8")
+def _instance_input(onto: Graph, data: Iterable[Graph], rules: RuleSet) -> bytes:
+    """What the rules read, as N-Triples: the ontology (its own individuals included), and
+    of the data its trialkg types and object-property links (no axiom reads a literal)."""
+    lines = [onto.serialize(format="nt", encoding="utf-8")]
+    type_iri = RDF.type
+    props = rules.object_properties
+    for graph in data:
+        for s, p, o in graph:
+            if not isinstance(o, URIRef):
+                continue
+            if (p == type_iri and str(o).startswith(TKG_NS)) or str(p) in props:
+                lines.append(f"{s.n3()} {p.n3()} {o.n3()} .\n".encode())
+    return b"".join(lines)
 
 
 def apply_rules(store: Any, rules: RuleSet, max_rounds: int = 50) -> int:
@@ -257,16 +263,24 @@ def infer_with_rules(onto: Graph, data: Iterable[Graph]) -> tuple[Graph, int, li
     data = list(data)
     rules = compile_rules(onto)
     store = ox.Store()
-    store.bulk_load(_instance_input(onto, data), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(_instance_input(onto, data, rules), format=ox.RdfFormat.N_TRIPLES)
     asserted = {
         (s.value, p.value, o.value)
         for s, p, o, _ in store.quads_for_pattern(None, None, None, None)
     }
     # as with HermiT: the individuals are the typed nodes of the input
+    owl_class = ox.NamedNode(str(OWL.Class))
+    classes = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), owl_class, None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
     individuals = {
         q.subject.value
         for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), None, None)
-        if isinstance(q.subject, ox.NamedNode) and not q.subject.value.startswith(TKG_NS)
+        if isinstance(q.subject, ox.NamedNode)
+        and not q.subject.value.startswith(TKG_NS)
+        and q.subject.value not in classes
     }
     apply_rules(store, rules)
     problems = contradictions(store, rules)

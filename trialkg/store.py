@@ -82,13 +82,17 @@ class Store:
 
         Either everything is written or nothing is. Returns the number of quads written.
         """
-        data = b""
+        chunks: list[bytes] = []
         for name, graph in graphs:
-            data += graph_to_nquads(graph, name)
-            data += graph.serialize(format="nt", encoding="utf-8")
-        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-        self._inner.extend(quads)
-        return len(quads)
+            nt = graph.serialize(format="nt", encoding="utf-8")
+            suffix = f" <{name}> .".encode()
+            lines = [line for line in nt.splitlines() if line.strip()]
+            chunks.extend(line[:-2] + suffix for line in lines)  # in the named graph
+            chunks.extend(lines)  # and in the union default graph
+        if not chunks:
+            return 0
+        self._inner.load(b"\n".join(chunks) + b"\n", format=ox.RdfFormat.N_QUADS)
+        return len(chunks)
 
     def replace_derived_graph(self, name: URIRef, graph: Graph) -> None:
         """Replace a derived graph (the dataset description), in the union default graph too.
