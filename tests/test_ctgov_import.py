@@ -73,3 +73,83 @@ def test_reimport_is_a_no_op(imported: tuple[Path, str, Any]) -> None:
     assert again.exit_code == 0, again.output
     assert "already imported" in again.output
     assert ", 0 quads" in again.output
+
+
+PALLAS_GRAPH = "https://w3id.org/trialkg/graph/source/ctgov-nct02513394-2023-06-15-json"
+PALLAS = "https://w3id.org/trialkg/id/study/nct02513394"
+PREFIXES = (
+    "PREFIX tkg: <https://w3id.org/trialkg/ontology#> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+)
+
+
+@pytest.fixture(scope="module")
+def pallas(seed_store_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The seed store with the full PALLAS record (results, 4,058 adverse-event rows) added."""
+    import shutil
+
+    from trialkg.importer import import_ctgov
+
+    root = tmp_path_factory.mktemp("pallas") / "store"
+    shutil.copytree(seed_store_root, root)
+    writable = Store.open(root, read_only=False)
+    reports = import_ctgov([CTGOV / "NCT02513394.json"], writable, records_dir(), reason=True)
+    writable.release()
+    assert not reports[0].error, reports[0].error
+    return Store.open(root)
+
+
+def rows(store: Store, query: str) -> list[tuple[str, ...]]:
+    return sorted(
+        tuple(t.value if t is not None else "" for t in r.values())
+        for r in store.select(PREFIXES + query)
+    )
+
+
+@pytest.mark.slow
+def test_pallas_hazard_ratio_and_rates_queried_back(pallas: Store) -> None:
+    hr = rows(
+        pallas,
+        f"SELECT ?v ?lo ?hi ?p WHERE {{ GRAPH <{PALLAS_GRAPH}> {{ ?e a tkg:HazardRatio ; "
+        f"tkg:forEndpoint <{PALLAS}/endpoint/invasive-disease-free-survival-idfs> ; "
+        "tkg:value ?v ; tkg:ciLower ?lo ; tkg:ciUpper ?hi ; tkg:estimateOf ?c . "
+        "?c tkg:pValue ?p } }",
+    )
+    assert hr == [("0.96", "0.81", "1.14", "0.65")]
+    rates = rows(
+        pallas,
+        f"SELECT ?arm ?v ?t WHERE {{ GRAPH <{PALLAS_GRAPH}> {{ ?r tkg:forEndpoint "
+        f"<{PALLAS}/endpoint/invasive-disease-free-survival-idfs> ; tkg:measure "
+        "tkg:EventFreeRate ; tkg:value ?v ; tkg:timePoint ?t ; tkg:forArm/rdfs:label ?arm } }",
+    )
+    assert rates == [("Arm A", "84.2", "4"), ("Arm B", "84.5", "4")]
+    arms = rows(
+        pallas,
+        f"SELECT ?arm ?n ?done WHERE {{ GRAPH <{PALLAS_GRAPH}> {{ <{PALLAS}> tkg:hasArm ?a . "
+        "?a rdfs:label ?arm ; tkg:numberOfPatients ?n ; tkg:participantsCompleted ?done } }",
+    )
+    assert arms == [("Arm A", "2896", "2884"), ("Arm B", "2900", "2877")]
+
+
+@pytest.mark.slow
+def test_pallas_adverse_events_all_imported_and_drug_shared(pallas: Store) -> None:
+    counts = rows(
+        pallas,
+        f"SELECT ?serious (COUNT(DISTINCT ?ae) AS ?n) WHERE {{ GRAPH <{PALLAS_GRAPH}> {{ "
+        "?ae a tkg:AdverseEventResult ; tkg:seriousEvent ?serious } } GROUP BY ?serious",
+    )
+    # 341 serious and 1,688 other event terms, each reported for both arms
+    assert counts == [("false", str(2 * 1688)), ("true", str(2 * 341))]
+    drugs = rows(
+        pallas,
+        f"SELECT DISTINCT ?drug WHERE {{ GRAPH <{PALLAS_GRAPH}> {{ "
+        f"<{PALLAS}/arm/arm-a> tkg:hasRegimen/tkg:hasComponent ?drug }} }}",
+    )
+    assert ("https://w3id.org/trialkg/id/drug/palbociclib",) in drugs
+    # the curated graph's palbociclib is the registry's palbociclib: one node, both sources
+    studies = rows(
+        pallas,
+        "SELECT DISTINCT ?s WHERE { ?s tkg:studiesDrug ?d } "
+        "VALUES ?d { <https://w3id.org/trialkg/id/drug/palbociclib> }",
+    )
+    assert (PALLAS,) in studies and ("https://w3id.org/trialkg/id/study/patina",) in studies
