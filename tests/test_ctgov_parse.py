@@ -96,3 +96,18 @@ def test_bad_records_are_reported(tmp_path: Path, content: str, expected: str) -
         read_record(path)
     assert expected in str(info.value)
     assert str(path) in str(info.value)
+
+
+def test_legacy_xml_values_read_as_api_v2_writes_them(pallas) -> None:  # type: ignore[no-untyped-def]
+    from trialkg.sources.ctgov import enum_value, iso_date
+
+    assert iso_date("September 2025") == "2025-09"
+    assert iso_date("August 18, 2020") == "2020-08-18"
+    assert iso_date("2015-08") == "2015-08" and iso_date("Spring 2020") == "Spring 2020"
+    assert enum_value("Health Services Research") == "HEALTH_SERVICES_RESEARCH"
+    old = read_record(CTGOV / "NCT02513394.xml")
+    assert (old.start_date, old.primary_purpose) == (pallas.start_date, pallas.primary_purpose)
+    assert old.start_date == "2015-08" and old.primary_purpose == "TREATMENT"
+    # the 2020 record still announced completion in September 2020; the 2023 one says November
+    assert (old.primary_completion_date, pallas.primary_completion_date) == ("2020-09", "2020-11")
+    assert old.secondary_ids == ("ABCSG 42", "BIG 14-03", "2014-005181-30")

@@ -425,6 +425,34 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
 # -- legacy XML --------------------------------------------------------------------------------
 
 
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"),
+        start=1,
+    )
+}  # fmt: skip
+
+
+def iso_date(text: str) -> str:
+    """A legacy date as API v2 writes it: ``September 2025`` -> ``2025-09``,
+    ``August 18, 2020`` -> ``2020-08-18``; anything else is kept as it is."""
+    m = re.fullmatch(r"([A-Za-z]+)\s+(?:(\d{1,2}),\s*)?(\d{4})", text.strip())
+    if not m or m.group(1).lower() not in MONTHS:
+        return text
+    month = MONTHS[m.group(1).lower()]
+    if m.group(2):
+        return f"{m.group(3)}-{month:02d}-{int(m.group(2)):02d}"
+    return f"{m.group(3)}-{month:02d}"
+
+
+def enum_value(text: str) -> str:
+    """A legacy enumeration value as API v2 writes it: ``Health Services Research`` ->
+    ``HEALTH_SERVICES_RESEARCH``."""
+    return re.sub(r"[^A-Z0-9]+", "_", text.strip().upper()).strip("_")
+
+
 def _x(el: ET.Element | None, path: str) -> str:
     if el is None:
         return ""
@@ -501,15 +529,15 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
         acronym=_x(root, "acronym"),
         overall_status=_fig(status_text, "/clinical_study/overall_status"),
         version_date=m.group(1) if m else "",
-        start_date=_x(root, "start_date"),
-        primary_completion_date=_x(root, "primary_completion_date"),
-        completion_date=_x(root, "completion_date"),
+        start_date=iso_date(_x(root, "start_date")),
+        primary_completion_date=iso_date(_x(root, "primary_completion_date")),
+        completion_date=iso_date(_x(root, "completion_date")),
         study_type=_x(root, "study_type"),
         phases=phases,
         allocation=_x(root, "study_design_info/allocation"),
         intervention_model=_x(root, "study_design_info/intervention_model"),
         masking=_x(root, "study_design_info/masking"),
-        primary_purpose=_x(root, "study_design_info/primary_purpose"),
+        primary_purpose=enum_value(_x(root, "study_design_info/primary_purpose")),
         enrollment=_fig(
             " ".join((enrollment.text or "").split()) if enrollment is not None else None,
             "/clinical_study/enrollment",
