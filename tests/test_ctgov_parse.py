@@ -111,3 +111,21 @@ def test_legacy_xml_values_read_as_api_v2_writes_them(pallas) -> None:  # type: 
     # the 2020 record still announced completion in September 2020; the 2023 one says November
     assert (old.primary_completion_date, pallas.primary_completion_date) == ("2020-09", "2020-11")
     assert old.secondary_ids == ("ABCSG 42", "BIG 14-03", "2014-005181-30")
+
+
+def test_legacy_xml_results_are_reported_not_dropped(tmp_path: Path) -> None:
+    from trialkg.paths import records_dir
+    from trialkg.triples.ctgov import Context, registry_graphs
+
+    text = (CTGOV / "NCT03587740.xml").read_text(encoding="utf-8")
+    variant = tmp_path / "NCT03587740-results.xml"
+    variant.write_text(
+        text.replace("</clinical_study>", "<clinical_results><participant_flow/>"
+                     "</clinical_results></clinical_study>"),
+        encoding="utf-8",
+    )  # fmt: skip
+    rec = read_record(variant)
+    assert rec.unmapped_sections == ("/clinical_study/clinical_results",)
+    assert read_record(CTGOV / "NCT03587740.xml").unmapped_sections == ()
+    report = registry_graphs(rec, Context.from_records(records_dir()))[3]
+    assert any("clinical_results: results in the legacy XML" in s for s in report.skipped)

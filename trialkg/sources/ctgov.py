@@ -142,6 +142,7 @@ class RegistryStudy(_Model):
     lead_sponsor: str = ""
     collaborators: tuple[str, ...] = ()
     declared_outcomes: tuple[tuple[str, str, str], ...] = ()
+    unmapped_sections: tuple[str, ...] = ()  # sections present in the record and not read
     flow_groups: tuple[Group, ...] = ()
     flow: tuple[FlowCount, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
@@ -554,4 +555,7 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
         lead_sponsor=_x(root, "sponsors/lead_sponsor/agency"),
         collaborators=tuple(_x(c, "agency") for c in root.findall("sponsors/collaborator")),
         declared_outcomes=tuple(declared),
+        unmapped_sections=tuple(
+            f"/clinical_study/{tag}" for tag in ("clinical_results",) if root.find(tag) is not None
+        ),
     )
