@@ -1,0 +1,211 @@
+"""Build and query synthetic graphs of N trials; compare with raw pyoxigraph and rdflib.
+
+    .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--out FILE]
+
+For each N: generate N trials of registry records (``benchmarks.synthetic``), build the seed
+store and import every record through ``trialkg import ctgov``'s code path (parse, map, SHACL,
+reasoning, one transaction per record), and measure the time, the throughput in quads/s, the
+peak RSS of the process and the store's size on disk. Then dump exactly the quads the store
+holds and load them straight into pyoxigraph (``bulk_load`` on disk: the engine's own limit)
+and, up to ``--rdflib-max`` trials, into rdflib's in-memory ``Dataset``; and time every query
+of the library on all three (median of 3 runs; rdflib queries in a child process stopped after
+``--rdflib-timeout`` seconds). Prints one JSON object per N (and appends it to ``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from benchmarks.synthetic import generate
+from trialkg.paths import default_documents_dir, records_dir
+
+BIND_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "queries"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def library_queries(store: Any) -> list[tuple[str, str]]:
+    """(slug, query text with the test bindings applied) for every library query."""
+    from trialkg.query import bind, library, resolve_term
+
+    out = []
+    for q in library():
+        bindings = {}
+        bind_file = BIND_DIR / f"{q.slug}.bind"
+        if bind_file.is_file():
+            for line in bind_file.read_text(encoding="utf-8").splitlines():
+                name, _, value = line.partition("=")
+                bindings[name.strip()] = resolve_term(store, value.strip())
+        out.append((q.slug, bind(q.text, bindings)))
+    return out
+
+
+def time_query(run: Any, text: str, repeats: int = 3) -> tuple[float, int]:
+    times, rows = [], 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = run(text)
+        rows = sum(1 for _ in result) if not isinstance(result, bool) else 1
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000, rows
+
+
+def _rdflib_worker(nquads: str, queries: list[tuple[str, str]], conn: Any) -> None:
+    from rdflib import Dataset
+
+    start = time.perf_counter()
+    ds = Dataset(default_union=True)
+    ds.parse(nquads, format="nquads")
+    conn.send(("load", time.perf_counter() - start, peak_rss_mb()))
+    for slug, text in queries:
+        try:
+            ms, rows = time_query(lambda t: ds.query(t), text, repeats=1)
+        except Exception as exc:  # an rdflib failure on one query: record it, go on
+            conn.send((slug, -1.0, f"{type(exc).__name__}: {exc}"))
+            continue
+        conn.send((slug, ms, rows))
+    conn.send(("done", 0.0, 0))
+
+
+def rdflib_side(nquads: Path, queries: list[tuple[str, str]], timeout: float) -> dict[str, Any]:
+    """Load into rdflib and run the queries in a child process with a time limit per step."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_rdflib_worker, args=(str(nquads), queries, child), daemon=True)
+    proc.start()
+    out: dict[str, Any] = {"queries_ms": {}}
+    try:
+        while True:
+            if not parent.poll(timeout if out.get("load_s") else timeout * 10):
+                out["stopped"] = f"no answer within {timeout:g} s"
+                break
+            key, value, extra = parent.recv()
+            if key == "load":
+                out["load_s"], out["peak_rss_mb"] = round(value, 2), round(extra)
+            elif key == "done":
+                break
+            elif value < 0:
+                out.setdefault("errors", {})[key] = extra
+            else:
+                out["queries_ms"][key] = round(value, 1)
+    finally:
+        proc.kill()
+        proc.join()
+    return out
+
+
+def measure(
+    trials: int, rdflib_max: int, rdflib_timeout: float, keep: Path | None = None
+) -> dict[str, Any]:
+    from trialkg.build import build
+    from trialkg.importer import import_ctgov
+    from trialkg.store import Store, current_data_dir
+
+    work = Path(tempfile.mkdtemp(prefix=f"trialkg-scale-{trials}-"))
+    try:
+        records = work / "records"
+        t = time.perf_counter()
+        files = generate(trials, records)
+        gen_s = time.perf_counter() - t
+        root = work / "store"
+        t = time.perf_counter()
+        build(records_dir(), default_documents_dir(), root)
+        seed_s = time.perf_counter() - t
+        store = Store.open(root, read_only=False)
+        t = time.perf_counter()
+        reports = import_ctgov([records], store, records_dir(), reason=True)
+        store.flush()
+        import_s = time.perf_counter() - t
+        store.release()
+        failed = [r for r in reports if r.error]
+        data = current_data_dir(root)
+        ours = Store.open(root)
+        quads = len(ours)
+        nquads = work / "all.nq"
+        ours._inner.dump(output=str(nquads), format=ox.RdfFormat.N_QUADS)
+        result: dict[str, Any] = {
+            "trials": trials,
+            "records": len(files),
+            "records_failed": len(failed),
+            "quads": quads,
+            "generate_s": round(gen_s, 1),
+            "seed_build_s": round(seed_s, 1),
+            "import_s": round(import_s, 1),
+            "import_quads_per_s": round(quads / import_s),
+            "peak_rss_mb": round(peak_rss_mb()),
+            "store_mb": round(folder_mb(data), 1),
+        }
+        raw_dir = work / "raw"
+        t = time.perf_counter()
+        raw = ox.Store(str(raw_dir))
+        raw.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        raw.flush()
+        result["raw_oxigraph_load_s"] = round(time.perf_counter() - t, 2)
+        result["raw_store_mb"] = round(folder_mb(raw_dir), 1)
+        result["build_vs_raw"] = round(import_s / result["raw_oxigraph_load_s"], 1)
+        queries = library_queries(ours)
+        per_query: dict[str, dict[str, Any]] = {}
+        for slug, text in queries:
+            ms_ours, rows = time_query(ours.query, text)
+            ms_raw, _ = time_query(raw.query, text)
+            per_query[slug] = {
+                "rows": rows,
+                "trialkg_ms": round(ms_ours, 1),
+                "raw_ms": round(ms_raw, 1),
+                "ratio": round(ms_ours / ms_raw, 2) if ms_raw else None,
+            }
+        if trials <= rdflib_max:
+            rd = rdflib_side(nquads, queries, rdflib_timeout)
+            result["rdflib_load_s"] = rd.get("load_s")
+            result["rdflib_peak_rss_mb"] = rd.get("peak_rss_mb")
+            if "stopped" in rd:
+                result["rdflib_stopped"] = rd["stopped"]
+            for slug, error in rd.get("errors", {}).items():
+                per_query[slug]["rdflib_error"] = error
+            for slug, ms in rd["queries_ms"].items():
+                per_query[slug]["rdflib_ms"] = ms
+                ours_ms = max(per_query[slug]["trialkg_ms"], 0.01)
+                per_query[slug]["rdflib_vs_trialkg"] = round(ms / ours_ms)
+        result["queries"] = per_query
+        if keep is not None:
+            shutil.copytree(root, keep / f"store-{trials}", dirs_exist_ok=True)
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("trials", type=int, nargs="*", default=[1000])
+    parser.add_argument("--rdflib-max", type=int, default=1000)
+    parser.add_argument("--rdflib-timeout", type=float, default=120.0)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    for n in args.trials:
+        result = measure(n, args.rdflib_max, args.rdflib_timeout, None)
+        line = json.dumps(result, sort_keys=True)
+        print(line, flush=True)
+        if args.out:
+            with args.out.open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()

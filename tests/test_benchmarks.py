@@ -1,0 +1,49 @@
+"""Smoke runs of the synthetic generator and the scale benchmark, so neither can rot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.synthetic import generate
+from trialkg.query import library
+
+
+def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
+    a = generate(30, tmp_path / "a", seed=7)
+    b = generate(30, tmp_path / "b", seed=7)
+    c = generate(30, tmp_path / "c", seed=8)
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    assert [p.read_bytes() for p in a] != [p.read_bytes() for p in c]
+    assert len(a) > 30  # some trials have a second record version
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in a]
+    arms = [len(r["protocolSection"]["armsInterventionsModule"]["armGroups"]) for r in records]
+    assert set(arms) <= {2, 3, 4} and len(set(arms)) > 1
+    drugs = [
+        i["name"]
+        for r in records
+        for i in r["protocolSection"]["armsInterventionsModule"]["interventions"]
+    ]
+    top = max(drugs.count(d) for d in set(drugs))
+    assert top >= 5 and len(set(drugs)) >= 10  # a few drugs in many trials, many in few
+    versions: dict[str, list[int]] = {}
+    for r in records:
+        ps = r["protocolSection"]
+        nct = ps["identificationModule"]["nctId"]
+        versions.setdefault(nct, []).append(ps["designModule"]["enrollmentInfo"]["count"])
+    assert any(len(set(v)) > 1 for v in versions.values())  # some versions disagree
+
+
+@pytest.mark.slow
+@pytest.mark.reasoner
+def test_scale_benchmark_smoke_run() -> None:
+    from benchmarks.scale import measure
+
+    result = measure(3, rdflib_max=3, rdflib_timeout=60)
+    assert result["records_failed"] == 0 and result["quads"] > 10_000
+    assert result["raw_oxigraph_load_s"] > 0 and result["store_mb"] > 0
+    assert set(result["queries"]) == {q.slug for q in library()}
+    assert all(q["raw_ms"] >= 0 for q in result["queries"].values())
+    assert result["rdflib_load_s"] > 0
