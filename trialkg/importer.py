@@ -26,6 +26,9 @@ from trialkg.validate import ontology_graph, shacl_issues
 Progress = Callable[[int, int, str], None]
 
 
+FLUSH_EVERY = 100  # records between flushes of the store's write buffers
+
+
 def _quiet(done: int, total: int, name: str) -> None:
     return None
 
@@ -83,6 +86,8 @@ def import_ctgov(
                 report.error = f"{path}: reasoning failed: {exc}"
                 continue
         report.triples = store.add_graphs_atomically(graphs)
+        if n % FLUSH_EVERY == 0:
+            store.flush()  # lets the engine write its memory tables out and drop its logs
     progress(len(files), len(files), "")
     store.flush()
     return reports
