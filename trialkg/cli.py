@@ -90,6 +90,14 @@ def build(
     documents: DocumentsOpt = None,
     store: StoreOpt = None,
     reason: Annotated[bool, typer.Option(help="Run the OWL reasoner (needs Java).")] = True,
+    ctgov: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--ctgov",
+            help="Also build these ClinicalTrials.gov records (files or folders) in bulk: one "
+            "load, then validation and reasoning once over everything.",
+        ),
+    ] = None,
 ) -> None:
     """Validate the curated records, reason, and write the graph to the persistent store."""
     from rich.console import Console
@@ -97,6 +105,9 @@ def build(
     from trialkg.build import build as run_build
 
     rec, docs = _paths(records, documents)
+    if ctgov:
+        _bulk(rec, docs, ctgov, _store_root(store))
+        return
     console = Console(stderr=True)
     with console.status("building") as status:
         try:
@@ -109,6 +120,38 @@ def build(
         f"built {report.triples} triples from {len(report.sources)} sources "
         f"({report.inferred} inferred) into {report.store}"
     )
+
+
+def _bulk(rec: Path, docs: Path, paths: list[Path], root: Path) -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from trialkg.bulk import BulkError, bulk_build
+
+    for p in paths:
+        if not p.exists():
+            _fail(f"{p} does not exist", 2)
+    try:
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("mapping records", total=None)
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"mapping {name}")
+
+            report = bulk_build(rec, docs, paths, root, progress)
+    except BulkError as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        _report_build_errors(exc)
+    for file, error in report.failed:
+        typer.echo(f"FAILED {file}: {error}", err=True)
+    stages = ", ".join(f"{k} {v:g} s" for k, v in report.seconds.items())
+    typer.echo(
+        f"built {report.quads} quads ({report.records} registry records, {report.inferred} "
+        f"inferred triples) into {root}: {stages}"
+    )
+    if report.failed:
+        _fail(f"{len(report.failed)} record(s) could not be read or mapped; the others were built")
 
 
 @app.command()

@@ -212,20 +212,23 @@ def _instance_input(onto: Graph, data: Iterable[Graph], rules: RuleSet) -> bytes
     return b"".join(lines)
 
 
-def apply_rules(store: Any, rules: RuleSet, max_rounds: int = 50) -> int:
-    """Run the rules on a pyoxigraph store until nothing new is derived; return the rounds."""
+def apply_rules(store: Any, rules: RuleSet, max_rounds: int = 50) -> list[Any]:
+    """Run the rules on a pyoxigraph store until nothing new is derived; return what they
+    added (quads in the default graph), in the order derived."""
     import pyoxigraph as ox
 
-    for round_no in range(1, max_rounds + 1):
-        new: list[ox.Quad] = []
+    added: list[ox.Quad] = []
+    for _ in range(max_rounds):
+        new: set[ox.Quad] = set()
         for rule in rules.rules:
             for triple in store.query(rule):
                 quad = ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())
-                if quad not in store:
-                    new.append(quad)
+                if quad not in new and quad not in store:
+                    new.add(quad)
         if not new:
-            return round_no
+            return added
         store.extend(new)
+        added.extend(new)
     raise RuntimeError(f"the rules did not reach a fixpoint within {max_rounds} rounds")
 
 
@@ -256,44 +259,48 @@ def contradictions(store: Any, rules: RuleSet) -> list[str]:
     return lines
 
 
-def infer_with_rules(onto: Graph, data: Iterable[Graph]) -> tuple[Graph, int, list[str]]:
-    """Inferred triples about the data's individuals, their count, and contradictions."""
+def infer_in_store(store: Any, rules: RuleSet) -> tuple[Graph, int, list[str]]:
+    """Run the rules on a pyoxigraph store holding the rules' input (ontology, typed nodes,
+    object-property links); return what they add about individuals, how many individuals
+    there are, and contradictions. The store gets the derived triples."""
     import pyoxigraph as ox
 
-    data = list(data)
-    rules = compile_rules(onto)
-    store = ox.Store()
-    store.bulk_load(_instance_input(onto, data, rules), format=ox.RdfFormat.N_TRIPLES)
-    asserted = {
-        (s.value, p.value, o.value)
-        for s, p, o, _ in store.quads_for_pattern(None, None, None, None)
-    }
-    # as with HermiT: the individuals are the typed nodes of the input
-    owl_class = ox.NamedNode(str(OWL.Class))
+    type_node = ox.NamedNode(str(RDF.type))
     classes = {
         q.subject.value
-        for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), owl_class, None)
+        for q in store.quads_for_pattern(None, type_node, ox.NamedNode(str(OWL.Class)), None)
         if isinstance(q.subject, ox.NamedNode)
     }
+    # as with HermiT: the individuals are the typed nodes of the input
     individuals = {
         q.subject.value
-        for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), None, None)
+        for q in store.quads_for_pattern(None, type_node, None, None)
         if isinstance(q.subject, ox.NamedNode)
         and not q.subject.value.startswith(TKG_NS)
         and q.subject.value not in classes
     }
-    apply_rules(store, rules)
+    added = apply_rules(store, rules)
     problems = contradictions(store, rules)
     inferred = Graph()
-    for q in store.quads_for_pattern(None, None, None, None):
+    for q in added:
         if not isinstance(q.subject, ox.NamedNode) or not isinstance(q.object, ox.NamedNode):
             continue
-        s, p, o = q.subject.value, q.predicate.value, q.object
-        if (s, p, o.value) in asserted or s not in individuals:
+        s, p, o = q.subject.value, q.predicate.value, q.object.value
+        if s not in individuals:
             continue
         if p == str(RDF.type):
-            if o.value.startswith(TKG_NS):
-                inferred.add((URIRef(s), RDF.type, URIRef(o.value)))
+            if o.startswith(TKG_NS):
+                inferred.add((URIRef(s), RDF.type, URIRef(o)))
         elif p in rules.object_properties:
-            inferred.add((URIRef(s), URIRef(p), URIRef(o.value)))
+            inferred.add((URIRef(s), URIRef(p), URIRef(o)))
     return inferred, len(individuals), problems
+
+
+def infer_with_rules(onto: Graph, data: Iterable[Graph]) -> tuple[Graph, int, list[str]]:
+    """Inferred triples about the data's individuals, their count, and contradictions."""
+    import pyoxigraph as ox
+
+    rules = compile_rules(onto)
+    store = ox.Store()
+    store.bulk_load(_instance_input(onto, list(data), rules), format=ox.RdfFormat.N_TRIPLES)
+    return infer_in_store(store, rules)

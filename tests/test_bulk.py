@@ -1,0 +1,80 @@
+"""Bulk build: the same graph as record-by-record import, bad records left out whole."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from benchmarks.synthetic import generate
+from trialkg.bulk import bulk_build
+from trialkg.cli import app
+from trialkg.importer import import_ctgov
+from trialkg.paths import records_dir
+from trialkg.query import execute, library, to_rows
+from trialkg.store import Store
+
+pytestmark = [pytest.mark.reasoner, pytest.mark.slow]
+
+
+def answers(store: Store) -> dict[str, list[list[str]]]:
+    out = {}
+    for q in library():
+        if q.slug in ("hazard-ratios", "adverse-events", "source-conflicts", "study-design"):
+            out[q.slug] = sorted(to_rows(execute(store, q.text))[1])
+    return out
+
+
+def test_bulk_build_equals_record_by_record_import(
+    tmp_path: Path, documents: Path, seed_store_root: Path
+) -> None:
+    files = generate(12, tmp_path / "records", seed=3)
+    bulk_root = tmp_path / "bulk"
+    report = bulk_build(records_dir(), documents, [tmp_path / "records"], bulk_root)
+    assert report.failed == [] and report.records == len(files) and report.inferred > 0
+    one_root = tmp_path / "one"
+    shutil.copytree(seed_store_root, one_root)
+    writable = Store.open(one_root, read_only=False)
+    reports = import_ctgov([tmp_path / "records"], writable, records_dir(), reason=True)
+    writable.release()
+    assert not [r for r in reports if r.error]
+    bulk, one = Store.open(bulk_root), Store.open(one_root)
+    assert answers(bulk) == answers(one)
+    assert len(answers(bulk)["source-conflicts"]) > len(
+        answers(Store.open(seed_store_root))["source-conflicts"]
+    )
+
+
+def test_bad_records_are_left_out_whole(tmp_path: Path, documents: Path) -> None:
+    folder = tmp_path / "records"
+    files = generate(4, folder, seed=5)
+    broken = json.loads(files[0].read_text(encoding="utf-8"))
+    measure = broken["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    groups = measure[0]["groups"]
+    values = [{"groupId": g["id"], "value": "103.5"} for g in groups]
+    cbr = {
+        "title": "Clinical Benefit Rate (CBR)",
+        "paramType": "NUMBER",
+        "type": "SECONDARY",
+        "unitOfMeasure": "percentage of participants",
+        "timeFrame": "4 years",
+        "groups": groups,
+        "classes": [{"categories": [{"measurements": values}]}],
+    }
+    measure.append(cbr)
+    files[0].write_text(json.dumps(broken), encoding="utf-8")
+    (folder / "NCT0000000X.json").write_text('{"protocolSection": ', encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["build", "--ctgov", str(folder), "--store", str(tmp_path / "store")]
+    )
+    assert result.exit_code == 1, result.output
+    assert f"FAILED {files[0]}" in result.output and "between 0 and 100" in result.output
+    assert "NCT0000000X.json" in result.output
+    store = Store.open(tmp_path / "store")
+    nct = broken["protocolSection"]["identificationModule"]["nctId"].lower()
+    graphs = store.named_graphs()
+    assert not [g for g in graphs if nct in g and files[0].name[12:22] in g]
+    assert len([g for g in graphs if "/source/ctgov-" in g]) == len(files) - 1
