@@ -241,13 +241,14 @@ def versions(i: int, rng: random.Random, drugs: int) -> Iterator[tuple[str, dict
         yield f"{nct}-2024-03-01.json", later
 
 
-def generate(trials: int, out: Path, seed: int = 1) -> list[Path]:
-    """Write the records of ``trials`` trials into ``out``; return the files, sorted."""
+def generate(trials: int, out: Path, seed: int = 1, first: int = 0) -> list[Path]:
+    """Write the records of ``trials`` trials (numbered from ``first``) into ``out``; return
+    the files, sorted."""
     rng = random.Random(seed)
     drugs = max(20, trials // 20)
     out.mkdir(parents=True, exist_ok=True)
     files = []
-    for i in range(trials):
+    for i in range(first, first + trials):
         for name, record in versions(i, rng, drugs):
             path = out / name
             path.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
