@@ -148,6 +148,8 @@ def bulk_build(
         lap("reasoning (rules)")
         refresh_description(store)
         lap("description")
+        store.optimize()
+        lap("optimize")
     return report
 
 
