@@ -100,7 +100,9 @@ def trial_view(store: Any, name: str, styles: Styles | None = None) -> View:
     types = {r["t"].value for r in store.select(f"SELECT ?t WHERE {{ {iri_ref(study)} a ?t }}")}
     if NAMESPACES["tkg"] + "Study" not in types:
         raise ViewError(f"{name!r} ({short(study)}) is not a study")
-    prefix = '"' + study + '/"'
+    import pyoxigraph as ox
+
+    prefix = str(ox.Literal(study + "/"))  # a properly escaped SPARQL string
     members = {study} | {r["n"].value for r in store.select(TRIAL_MEMBERS.format(prefix=prefix))}
     # drugs, adverse-event terms and other shared nodes one step from the trial's own nodes
     around = neighbourhood(store, members, 1, styles)
