@@ -112,9 +112,7 @@ def rdflib_side(nquads: Path, queries: list[tuple[str, str]], timeout: float) ->
     return out
 
 
-def measure(
-    trials: int, rdflib_max: int, rdflib_timeout: float, keep: Path | None = None
-) -> dict[str, Any]:
+def measure(trials: int, rdflib_max: int, rdflib_timeout: float) -> dict[str, Any]:
     from trialkg.bulk import bulk_build
     from trialkg.importer import import_ctgov
     from trialkg.store import Store, current_data_dir
@@ -188,8 +186,6 @@ def measure(
                 ours_ms = max(per_query[slug]["trialkg_ms"], 0.01)
                 per_query[slug]["rdflib_vs_trialkg"] = round(ms / ours_ms)
         result["queries"] = per_query
-        if keep is not None:
-            shutil.copytree(root, keep / f"store-{trials}", dirs_exist_ok=True)
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -203,7 +199,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     for n in args.trials:
-        result = measure(n, args.rdflib_max, args.rdflib_timeout, None)
+        result = measure(n, args.rdflib_max, args.rdflib_timeout)
         line = json.dumps(result, sort_keys=True)
         print(line, flush=True)
         if args.out:

@@ -212,7 +212,7 @@ def test_page_is_self_contained_and_escaped() -> None:
     labels = {i["label"] for i in data["info"].values()}
     assert HOSTILE in labels and '"study" & <b>bold</b>' in labels
     assert data["conflict"]["count"] == 1
-    title = re.search(r"<title>(.*?)</title>", render(whole_view(store))).group(1)  # type: ignore[union-attr]
+    title = re.search(r"<title>(.*?)</title>", page).group(1)  # type: ignore[union-attr]
     assert title == "trialkg: the whole graph"
 
 

@@ -101,7 +101,10 @@ def bulk_build(
                 for name, graph in compiled.graphs:
                     if name != iri.INFERRED_GRAPH:
                         report.quads += _write_graph(out, graph, name)
-                batch = _Batch(ontology_graph(), context)
+                base = b"".join(
+                    g.serialize(format="nt", encoding="utf-8") for g in (ontology_graph(), context)
+                )
+                batch = _Batch(base)
                 for n, path in enumerate(files, 1):
                     progress(n - 1, len(files), path.name)
                     try:
@@ -116,7 +119,7 @@ def bulk_build(
                         continue
                     if not batch.accepts(rec.nct_id):
                         _flush(batch, out, report)
-                        batch = _Batch(ontology_graph(), context)
+                        batch = _Batch(base)
                     batch.add(rec.nct_id, str(path), sid, graph, prov)
                 _flush(batch, out, report)
                 progress(len(files), len(files), "")
@@ -160,10 +163,10 @@ class _Batch:
     """Records validated together: at most one version of each trial (versions of one trial
     may disagree, which is kept and reported as a conflict, not a violation)."""
 
-    def __init__(self, ontology: Graph, context: Graph) -> None:
+    def __init__(self, base: bytes) -> None:
         self.items: list[tuple[str, str, Graph, Graph]] = []  # (file, source id, graph, prov)
         self.ncts: set[str] = set()
-        self.ontology, self.context = ontology, context
+        self.base = base  # ontology and reference graph as N-Triples, serialised once
 
     def accepts(self, nct: str) -> bool:
         return nct not in self.ncts and len(self.items) < BATCH_RECORDS
@@ -179,9 +182,7 @@ class _Batch:
         if not self.items:
             return {}
         work = ox.Store()
-        chunks = [self.ontology.serialize(format="nt", encoding="utf-8")]
-        chunks.append(self.context.serialize(format="nt", encoding="utf-8"))
-        work.bulk_load(b"".join(chunks), format=ox.RdfFormat.N_TRIPLES)
+        work.bulk_load(self.base, format=ox.RdfFormat.N_TRIPLES)
         owner: dict[str, str] = {}
         for _file, sid, graph, _prov in self.items:
             work.bulk_load(
