@@ -21,6 +21,7 @@ from rdflib import Graph, URIRef
 
 from trialkg import iri
 from trialkg.store import new_version
+from trialkg.triples.ntriples import as_quads
 
 Progress = Callable[[int, int, str], None]
 
@@ -57,6 +58,13 @@ def _write_graph(out: IO[bytes], graph: Graph, name: URIRef) -> int:
     return count
 
 
+def _write_lines(out: IO[bytes], nt: bytes, name: URIRef) -> int:
+    """Like :func:`_write_graph`, for N-Triples written by ``TripleLines``."""
+    out.write(as_quads(nt, name))
+    out.write(nt)
+    return 2 * nt.count(b"\n")
+
+
 REASONING_INPUT = """CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ ?s a ?o . BIND (<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> AS ?p)
      FILTER (isIRI(?s) && STRSTARTS(STR(?o), "{tkg}")) }}
@@ -76,7 +84,7 @@ def bulk_build(
     from trialkg.build import compile_graph, refresh_description
     from trialkg.rules import compile_rules, infer_in_store
     from trialkg.sources.ctgov import RegistryParseError, read_record, record_files
-    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.ctgov import Context, registry_ntriples
     from trialkg.validate import ontology_graph
 
     report = BulkReport()
@@ -109,7 +117,8 @@ def bulk_build(
                     progress(n - 1, len(files), path.name)
                     try:
                         rec = read_record(path)
-                        sid, graph, prov, _built = registry_graphs(rec, ctx)
+                        sid, lines, prov_lines, _built = registry_ntriples(rec, ctx)
+                        nt, prov_nt = lines.ntriples(), prov_lines.ntriples()
                     except RegistryParseError as exc:
                         report.failed.append((str(path), str(exc)))
                         continue
@@ -120,7 +129,7 @@ def bulk_build(
                     if not batch.accepts(rec.nct_id):
                         _flush(batch, out, report)
                         batch = _Batch(base)
-                    batch.add(rec.nct_id, str(path), sid, graph, prov)
+                    batch.add(rec.nct_id, str(path), sid, nt, prov_nt, lines.subjects)
                 _flush(batch, out, report)
                 progress(len(files), len(files), "")
             lap("map and write N-Quads")
@@ -136,7 +145,8 @@ def bulk_build(
         work.bulk_load(onto_nt, format=ox.RdfFormat.N_TRIPLES)
         triples = store._inner.query(query)
         assert isinstance(triples, ox.QueryTriples)
-        work.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        nt = ox.RdfFormat.N_TRIPLES
+        work.bulk_load(triples.serialize(format=nt), format=nt)
         inferred, _individuals, problems = infer_in_store(work, rules)
         if problems:
             raise BulkError("the records contradict the ontology: " + "; ".join(problems[:20]))
@@ -164,16 +174,22 @@ class _Batch:
     may disagree, which is kept and reported as a conflict, not a violation)."""
 
     def __init__(self, base: bytes) -> None:
-        self.items: list[tuple[str, str, Graph, Graph]] = []  # (file, source id, graph, prov)
+        # (file, source id, assertions and provenance as N-Triples)
+        self.items: list[tuple[str, str, bytes, bytes]] = []
+        self.owner: dict[str, str] = {}  # subject -> the first source id that states it
         self.ncts: set[str] = set()
         self.base = base  # ontology and reference graph as N-Triples, serialised once
 
     def accepts(self, nct: str) -> bool:
         return nct not in self.ncts and len(self.items) < BATCH_RECORDS
 
-    def add(self, nct: str, file: str, sid: str, graph: Graph, prov: Graph) -> None:
+    def add(
+        self, nct: str, file: str, sid: str, graph: bytes, prov: bytes, subjects: set[str]
+    ) -> None:
         self.ncts.add(nct)
         self.items.append((file, sid, graph, prov))
+        for s in subjects:
+            self.owner.setdefault(s, sid)
 
     def violations(self) -> dict[str, list[str]]:
         """Violations per source id, from the compiled shapes run once over the batch."""
@@ -182,17 +198,11 @@ class _Batch:
         if not self.items:
             return {}
         work = ox.Store()
-        work.bulk_load(self.base, format=ox.RdfFormat.N_TRIPLES)
-        owner: dict[str, str] = {}
-        for _file, sid, graph, _prov in self.items:
-            work.bulk_load(
-                graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
-            )
-            for s in set(graph.subjects()):
-                owner.setdefault(str(s), sid)
+        data = b"".join([self.base, *(graph for _file, _sid, graph, _prov in self.items)])
+        work.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
         out: dict[str, list[str]] = {}
         for focus, path, message, value in run_checks(work):
-            sid = owner.get(str(focus), "")
+            sid = self.owner.get(str(focus), "")
             prop = f" ({str(path).rsplit('#', 1)[-1]})" if path else ""
             detail = f" (value {value})" if value is not None else ""
             out.setdefault(sid, []).append(f"<{focus}>{prop}: {message}{detail}")
@@ -206,8 +216,8 @@ def _flush(batch: _Batch, out: IO[bytes], report: BulkReport) -> None:
             issues = bad[sid]
             report.failed.append((file, f"{len(issues)} SHACL violation(s); first: {issues[0]}"))
             continue
-        report.quads += _write_graph(out, graph, iri.source_graph(sid))
-        report.quads += _write_graph(out, prov, iri.PROVENANCE_GRAPH)
+        report.quads += _write_lines(out, graph, iri.source_graph(sid))
+        report.quads += _write_lines(out, prov, iri.PROVENANCE_GRAPH)
         report.records += 1
     unowned = bad.get("")
     if unowned:

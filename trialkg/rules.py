@@ -212,19 +212,28 @@ def _instance_input(onto: Graph, data: Iterable[Graph], rules: RuleSet) -> bytes
     return b"".join(lines)
 
 
+def only_new(rule: str) -> str:
+    """A rule that derives only what is not in the store yet: ``FILTER NOT EXISTS`` on its
+    template, so the engine, not Python, drops what is already known."""
+    head = rule[rule.index("{") + 1 : rule.index("} WHERE {")].strip()
+    body = rule[: rule.rindex("}")].rstrip()
+    return f"{body} FILTER NOT EXISTS {{ {head} }} }}"
+
+
 def apply_rules(store: Any, rules: RuleSet, max_rounds: int = 50) -> list[Any]:
     """Run the rules on a pyoxigraph store until nothing new is derived; return what they
     added (quads in the default graph), in the order derived."""
     import pyoxigraph as ox
 
+    queries = [only_new(rule) for rule in rules.rules]
     added: list[ox.Quad] = []
     for _ in range(max_rounds):
-        new: set[ox.Quad] = set()
-        for rule in rules.rules:
-            for triple in store.query(rule):
+        new: dict[ox.Quad, None] = {}
+        for query in queries:
+            for triple in store.query(query):
                 quad = ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())
                 if quad not in new and quad not in store:
-                    new.add(quad)
+                    new[quad] = None
         if not new:
             return added
         store.extend(new)

@@ -33,6 +33,7 @@ from trialkg.triples.curated import (
     integer,
     link_assertion_graph,
 )
+from trialkg.triples.ntriples import TripleLines
 
 RFC6901 = URIRef("https://www.rfc-editor.org/rfc/rfc6901")
 
@@ -189,7 +190,7 @@ def normalise_status(text: str) -> str:
 class _Emitter:
     def __init__(self, rec: RegistryStudy, ctx: Context, report: ImportReport) -> None:
         self.rec, self.ctx, self.report = rec, ctx, report
-        self.g = Graph()
+        self.g = TripleLines()
         version = version_slug(rec.version_date)
         kind = "xml" if rec.format.endswith("xml") else "json"
         self.sid = f"ctgov-{rec.nct_id.lower()}-{version}-{kind}"
@@ -600,9 +601,9 @@ class _Emitter:
                 self.add(node, TKG.patientsAtRisk, integer(int(at_risk[0])))
                 self.evidence(node, ae.at_risk, [TKG.patientsAtRisk])
 
-    def provenance(self, raw: bytes) -> Graph:
+    def provenance(self, raw: bytes) -> TripleLines:
         rec, src = self.rec, self.source
-        g = Graph()
+        g = TripleLines()
         g.add((src, RDF.type, TKG.Document))
         g.add((src, RDF.type, TKG.RegistryRecord))
         g.add((src, RDF.type, TKG.SourceDocument))
@@ -637,8 +638,10 @@ class _Emitter:
         return g
 
 
-def registry_graphs(rec: RegistryStudy, ctx: Context) -> tuple[str, Graph, Graph, ImportReport]:
-    """(source id, assertion graph, provenance graph, report) of one registry record."""
+def registry_ntriples(
+    rec: RegistryStudy, ctx: Context
+) -> tuple[str, TripleLines, TripleLines, ImportReport]:
+    """(source id, assertion triples, provenance triples, report) of one registry record."""
     report = ImportReport(rec.file, rec.nct_id)
     em = _Emitter(rec, ctx, report)
     em.study_node()
@@ -655,3 +658,9 @@ def registry_graphs(rec: RegistryStudy, ctx: Context) -> tuple[str, Graph, Graph
     prov = em.provenance(Path(rec.file).read_bytes())
     report.triples = len(em.g) + len(prov)
     return em.sid, em.g, prov, report
+
+
+def registry_graphs(rec: RegistryStudy, ctx: Context) -> tuple[str, Graph, Graph, ImportReport]:
+    """(source id, assertion graph, provenance graph, report) of one registry record."""
+    sid, lines, prov, report = registry_ntriples(rec, ctx)
+    return sid, lines.graph(), prov.graph(), report

@@ -22,6 +22,7 @@ from trialkg.records.model import (
     Study,
 )
 from trialkg.terms import TKG
+from trialkg.triples.ntriples import TripleSink
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
@@ -81,7 +82,7 @@ def term_label(term: URIRef) -> str:
 
 
 def annotate(
-    g: Graph,
+    g: TripleSink,
     source_id: str,
     subject: URIRef,
     props: Sequence[URIRef],
@@ -112,7 +113,7 @@ def annotate(
     return ev
 
 
-def link_assertion_graph(g: Graph, source_id: str) -> None:
+def link_assertion_graph(g: TripleSink, source_id: str) -> None:
     """Provenance of a source's named graph: which document it holds the assertions of."""
     src, graph = iri.source(source_id), iri.source_graph(source_id)
     g.add((src, TKG.assertionGraph, graph))

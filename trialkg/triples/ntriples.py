@@ -1,0 +1,97 @@
+"""Triples kept as N-Triples lines: the fast sink of the registry mapping.
+
+Adding a triple to an rdflib ``Graph`` indexes it three ways; a record's mapping then pays
+again to serialise the graph for the store. :class:`TripleLines` formats each triple once,
+as the line the store's loader reads, keeps the lines in insertion order without duplicates,
+and remembers the subjects (so that a validation report can be traced back to its record).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+_XSD_STRING = str(XSD.string)
+
+
+class TripleSink(Protocol):
+    """What the mappings write into: an rdflib ``Graph`` or :class:`TripleLines`."""
+
+    def add(self, triple: tuple[URIRef, URIRef, Node], /) -> object: ...
+
+
+def iri_term(term: URIRef) -> str:
+    """``<iri>``; raises ValueError naming the IRI if N-Triples cannot hold it."""
+    value = str(term)
+    if ":" not in value or _IRI_FORBIDDEN.search(value):
+        raise ValueError(f"not a valid IRI for N-Triples: {value!r}")
+    return f"<{value}>"
+
+
+def literal_term(term: Literal) -> str:
+    """A literal in N-Triples syntax (lexical form as rdflib holds it)."""
+    text = (
+        str(term)
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
+    if term.language:
+        return f'"{text}"@{term.language}'
+    if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+        return f'"{text}"^^{iri_term(term.datatype)}'
+    return f'"{text}"'
+
+
+def node_term(term: Node) -> str:
+    """An IRI or a literal in N-Triples syntax; anything else is a TypeError."""
+    if isinstance(term, URIRef):
+        return iri_term(term)
+    if isinstance(term, Literal):
+        return literal_term(term)
+    raise TypeError(f"only IRIs and literals are written as N-Triples, not {term!r}")
+
+
+class TripleLines:
+    """A set of triples as N-Triples lines, in the order first added."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, None] = {}
+        self._predicates: dict[str, str] = {}
+        self.subjects: set[str] = set()
+
+    def add(self, triple: tuple[URIRef, URIRef, Node], /) -> TripleLines:
+        s, p, o = triple
+        pred = self._predicates.get(p)
+        if pred is None:
+            pred = self._predicates[p] = iri_term(p)
+        obj = iri_term(o) if type(o) is URIRef else node_term(o)
+        self._lines[f"{iri_term(s)} {pred} {obj} .\n"] = None
+        self.subjects.add(str(s))
+        return self
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def ntriples(self) -> bytes:
+        """The triples as UTF-8 N-Triples, one per line, each line ending in `` .\\n``."""
+        return "".join(self._lines).encode("utf-8")
+
+    def graph(self) -> Graph:
+        """The same triples in an rdflib graph."""
+        g = Graph()
+        g.parse(data=self.ntriples(), format="nt")
+        return g
+
+
+def as_quads(nt: bytes, graph: URIRef) -> bytes:
+    """N-Triples written by :class:`TripleLines` as N-Quads in ``graph``.
+
+    Line breaks inside literals are escaped, so `` .\\n`` only ever ends a line.
+    """
+    return nt.replace(b" .\n", f" {iri_term(graph)} .\n".encode())
