@@ -145,8 +145,8 @@ def bulk_build(
         work.bulk_load(onto_nt, format=ox.RdfFormat.N_TRIPLES)
         triples = store._inner.query(query)
         assert isinstance(triples, ox.QueryTriples)
-        nt = ox.RdfFormat.N_TRIPLES
-        work.bulk_load(triples.serialize(format=nt), format=nt)
+        nt_format = ox.RdfFormat.N_TRIPLES
+        work.bulk_load(triples.serialize(format=nt_format), format=nt_format)
         inferred, _individuals, problems = infer_in_store(work, rules)
         if problems:
             raise BulkError("the records contradict the ontology: " + "; ".join(problems[:20]))
