@@ -78,3 +78,46 @@ def test_bad_records_are_left_out_whole(tmp_path: Path, documents: Path) -> None
     graphs = store.named_graphs()
     assert not [g for g in graphs if nct in g and files[0].name[12:22] in g]
     assert len([g for g in graphs if "/source/ctgov-" in g]) == len(files) - 1
+
+
+def test_mapping_child_failure_stops_the_build_and_loads_nothing(tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    from trialkg.bulk import BulkError, BulkReport, _stream_records
+
+    files = generate(2, tmp_path / "records", seed=9)
+    engine = ox.Store()
+    seen: list[int] = []
+    with pytest.raises(BulkError, match="exit status 1"):
+        _stream_records(
+            engine,
+            records_dir(),
+            tmp_path / "no-such-base.nt",  # the child cannot read it and fails
+            files,
+            BulkReport(),
+            lambda done, total, name: seen.append(done),
+        )
+    assert len(engine) == 0
+
+
+def test_mapped_records_stream_as_n_quads_of_their_graphs(tmp_path: Path) -> None:
+    import io
+
+    import pyoxigraph as ox
+
+    from trialkg.bulk import map_records
+    from trialkg.validate import ontology_graph
+
+    files = generate(3, tmp_path / "records", seed=11)
+    out, messages = io.BytesIO(), []
+    base = ontology_graph().serialize(format="nt", encoding="utf-8")
+    report = map_records(records_dir(), base, files, out, messages.append)
+    assert report.records == len(files)
+    assert [m["progress"] for m in messages if "progress" in m] == list(range(len(files)))
+    engine = ox.Store()
+    engine.bulk_load(out.getvalue(), format=ox.RdfFormat.N_QUADS)
+    assert 0 < len(engine) <= report.quads  # shared nodes are stated by several records
+    graphs = {str(g.value) for g in engine.named_graphs()}
+    assert len([g for g in graphs if "/source/ctgov-" in g]) == len(files)
+    named = len(engine) - len(list(engine.quads_for_pattern(None, None, None, ox.DefaultGraph())))
+    assert named * 2 == report.quads  # each line once in its graph, once in the default graph

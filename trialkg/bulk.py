@@ -2,14 +2,20 @@
 
 ``trialkg import ctgov`` adds records one transaction at a time to a built store; for tens of
 thousands of records that costs a transaction, a validation and a reasoning run per record.
-This path streams every record's triples into one N-Quads file, loads it with the engine's bulk
-loader into a new store version, then validates (the shapes compiled to whole-graph SPARQL)
-and reasons (the ontology's rules) once over everything. The version goes live only if all of
-it succeeds; a record that cannot be read or mapped is reported and left out, whole.
-"""
+This path maps the records in a child process that validates them in batches (the shapes
+compiled to whole-graph SPARQL) and streams the N-Quads of the valid ones through a pipe into
+the engine's bulk loader, which builds a new store version while the mapping runs; then it
+reasons (the ontology's rules) once over everything. The version goes live only if all of it
+succeeds; a record that cannot be read, mapped or validated is reported and left out, whole."""
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,11 +86,15 @@ def bulk_build(
     store_root: Path,
     progress: Progress = _quiet,
 ) -> BulkReport:
-    """Build curated records and registry records (files or folders) into a new version."""
+    """Build curated records and registry records (files or folders) into a new version.
+
+    The registry records are mapped and validated in a child process that streams N-Quads
+    through a pipe into the engine's bulk loader, so mapping (Python, one core) and loading
+    (the engine's threads) run at the same time and nothing is materialised on disk.
+    """
     from trialkg.build import compile_graph, refresh_description
     from trialkg.rules import compile_rules, infer_in_store
-    from trialkg.sources.ctgov import RegistryParseError, read_record, record_files
-    from trialkg.triples.ctgov import Context, registry_ntriples
+    from trialkg.sources.ctgov import record_files
     from trialkg.validate import ontology_graph
 
     report = BulkReport()
@@ -97,46 +107,27 @@ def bulk_build(
         clock = now
 
     compiled = compile_graph(records_dir, documents_dir, reason=False)
-    ctx = Context.from_records(records_dir)
     files = record_files(registry_paths)
     lap("curated records")
     context = next(g for name, g in compiled.graphs if name == iri.REFERENCE_GRAPH)
     with new_version(store_root) as store:
         assert store.path is not None
-        dump = store.path.parent / (store.path.name + ".nq")
+        curated = io.BytesIO()
+        for name, graph in compiled.graphs:
+            if name != iri.INFERRED_GRAPH:
+                report.quads += _write_graph(curated, graph, name)
+        store._inner.bulk_load(curated.getvalue(), format=ox.RdfFormat.N_QUADS)
+        base = store.path.parent / (store.path.name + ".base.nt")
         try:
-            with dump.open("wb") as out:
-                for name, graph in compiled.graphs:
-                    if name != iri.INFERRED_GRAPH:
-                        report.quads += _write_graph(out, graph, name)
-                base = b"".join(
+            base.write_bytes(
+                b"".join(
                     g.serialize(format="nt", encoding="utf-8") for g in (ontology_graph(), context)
                 )
-                batch = _Batch(base)
-                for n, path in enumerate(files, 1):
-                    progress(n - 1, len(files), path.name)
-                    try:
-                        rec = read_record(path)
-                        sid, lines, prov_lines, _built = registry_ntriples(rec, ctx)
-                        nt, prov_nt = lines.ntriples(), prov_lines.ntriples()
-                    except RegistryParseError as exc:
-                        report.failed.append((str(path), str(exc)))
-                        continue
-                    except Exception as exc:
-                        error = f"cannot map the record: {type(exc).__name__}: {exc}"
-                        report.failed.append((str(path), error))
-                        continue
-                    if not batch.accepts(rec.nct_id):
-                        _flush(batch, out, report)
-                        batch = _Batch(base)
-                    batch.add(rec.nct_id, str(path), sid, nt, prov_nt, lines.subjects)
-                _flush(batch, out, report)
-                progress(len(files), len(files), "")
-            lap("map and write N-Quads")
-            store._inner.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-            lap("bulk load")
+            )
+            _stream_records(store._inner, records_dir, base, files, report, progress)
         finally:
-            dump.unlink(missing_ok=True)
+            base.unlink(missing_ok=True)
+        lap("map, validate and bulk load (streamed)")
         rules = compile_rules(ontology_graph())
         work = ox.Store()
         props = " ".join(f"<{p}>" for p in sorted(rules.object_properties))
@@ -150,13 +141,9 @@ def bulk_build(
         inferred, _individuals, problems = infer_in_store(work, rules)
         if problems:
             raise BulkError("the records contradict the ontology: " + "; ".join(problems[:20]))
-        derived = dump.with_suffix(".inferred.nq")
-        try:
-            with derived.open("wb") as out:
-                report.inferred = _write_graph(out, inferred, iri.INFERRED_GRAPH) // 2
-            store._inner.bulk_load(path=str(derived), format=ox.RdfFormat.N_QUADS)
-        finally:
-            derived.unlink(missing_ok=True)
+        derived = io.BytesIO()
+        report.inferred = _write_graph(derived, inferred, iri.INFERRED_GRAPH) // 2
+        store._inner.bulk_load(derived.getvalue(), format=ox.RdfFormat.N_QUADS)
         report.quads += 2 * report.inferred
         lap("reasoning (rules)")
         refresh_description(store)
@@ -164,6 +151,130 @@ def bulk_build(
         store.optimize()
         lap("optimize")
     return report
+
+
+def _stream_records(
+    engine: ox.Store,
+    records_dir: Path,
+    base: Path,
+    files: list[Path],
+    report: BulkReport,
+    progress: Progress,
+) -> None:
+    """Map and validate ``files`` in a child process (:func:`map_records`), bulk-loading the
+    N-Quads it writes into ``engine`` while it runs."""
+    import trialkg
+
+    read_fd, write_fd = os.pipe()
+    env = dict(os.environ)
+    package_root = str(Path(trialkg.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "trialkg.bulk", str(write_fd)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        pass_fds=(write_fd,),
+        env=env,
+    )
+    os.close(write_fd)
+    load_error: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            engine.bulk_load(path=f"/dev/fd/{read_fd}", format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:
+            load_error.append(exc)
+        finally:
+            os.close(read_fd)  # a child still writing then stops on a broken pipe
+
+    loader = threading.Thread(target=load, name="bulk-load")
+    loader.start()
+    assert child.stdin is not None and child.stdout is not None
+    job = {"records_dir": str(records_dir), "base": str(base), "files": [str(f) for f in files]}
+    child.stdin.write(json.dumps(job).encode("utf-8"))
+    child.stdin.close()
+    error, done = "", False
+    for line in child.stdout:
+        message = json.loads(line)
+        if "progress" in message:
+            progress(message["progress"], len(files), message["name"])
+        elif "failed" in message:
+            report.failed.append(tuple(message["failed"]))
+        elif "error" in message:
+            error = message["error"]
+        elif "done" in message:
+            report.records = message["done"]["records"]
+            report.quads += message["done"]["quads"]
+            done = True
+    code = child.wait()
+    loader.join()
+    if error:
+        raise BulkError(error)
+    if load_error:
+        raise BulkError(f"the engine could not load the mapped records: {load_error[0]}")
+    if code != 0 or not done:
+        raise BulkError(f"mapping the registry records failed (exit status {code}); see above")
+    progress(len(files), len(files), "")
+
+
+def map_records(
+    records_dir: Path,
+    base: bytes,
+    files: list[Path],
+    out: IO[bytes],
+    emit: Callable[[dict[str, object]], None],
+) -> BulkReport:
+    """Read, map and validate registry records, writing the accepted ones to ``out`` as
+    N-Quads; ``emit`` receives progress and every record left out."""
+    from trialkg.sources.ctgov import RegistryParseError, read_record
+    from trialkg.triples.ctgov import Context, registry_ntriples
+
+    report = BulkReport()
+    ctx = Context.from_records(records_dir)
+    batch = _Batch(base)
+    for n, path in enumerate(files, 1):
+        emit({"progress": n - 1, "name": path.name})
+        try:
+            rec = read_record(path)
+            sid, lines, prov_lines, _built = registry_ntriples(rec, ctx)
+            nt, prov_nt = lines.ntriples(), prov_lines.ntriples()
+        except RegistryParseError as exc:
+            emit({"failed": [str(path), str(exc)]})
+            continue
+        except Exception as exc:
+            emit({"failed": [str(path), f"cannot map the record: {type(exc).__name__}: {exc}"]})
+            continue
+        if not batch.accepts(rec.nct_id):
+            _flush(batch, out, report, emit)
+            batch = _Batch(base)
+        batch.add(rec.nct_id, str(path), sid, nt, prov_nt, lines.subjects)
+    _flush(batch, out, report, emit)
+    return report
+
+
+def _worker(write_fd: int) -> int:
+    """The child process of :func:`_stream_records`: a job (JSON) on stdin, N-Quads on
+    ``write_fd``, one JSON message per line on stdout."""
+
+    def emit(message: dict[str, object]) -> None:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+    job = json.loads(sys.stdin.read())
+    with os.fdopen(write_fd, "wb", buffering=1 << 20) as out:
+        try:
+            report = map_records(
+                Path(job["records_dir"]),
+                Path(job["base"]).read_bytes(),
+                [Path(f) for f in job["files"]],
+                out,
+                emit,
+            )
+        except BulkError as exc:
+            emit({"error": str(exc)})
+            return 1
+    emit({"done": {"records": report.records, "quads": report.quads}})
+    return 0
 
 
 BATCH_RECORDS = 500
@@ -209,12 +320,14 @@ class _Batch:
         return out
 
 
-def _flush(batch: _Batch, out: IO[bytes], report: BulkReport) -> None:
+def _flush(
+    batch: _Batch, out: IO[bytes], report: BulkReport, emit: Callable[[dict[str, object]], None]
+) -> None:
     bad = batch.violations()
     for file, sid, graph, prov in batch.items:
         if sid in bad:
             issues = bad[sid]
-            report.failed.append((file, f"{len(issues)} SHACL violation(s); first: {issues[0]}"))
+            emit({"failed": [file, f"{len(issues)} SHACL violation(s); first: {issues[0]}"]})
             continue
         report.quads += _write_lines(out, graph, iri.source_graph(sid))
         report.quads += _write_lines(out, prov, iri.PROVENANCE_GRAPH)
@@ -222,3 +335,7 @@ def _flush(batch: _Batch, out: IO[bytes], report: BulkReport) -> None:
     unowned = bad.get("")
     if unowned:
         raise BulkError(f"{len(unowned)} SHACL violation(s) on shared nodes: {unowned[0]}")
+
+
+if __name__ == "__main__":
+    sys.exit(_worker(int(sys.argv[1])))
