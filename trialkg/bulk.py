@@ -71,14 +71,6 @@ def _write_lines(out: IO[bytes], nt: bytes, name: URIRef) -> int:
     return 2 * nt.count(b"\n")
 
 
-REASONING_INPUT = """CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ ?s a ?o . BIND (<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> AS ?p)
-     FILTER (isIRI(?s) && STRSTARTS(STR(?o), "{tkg}")) }}
-  UNION
-  {{ VALUES ?p {{ {props} }} ?s ?p ?o . FILTER (isIRI(?o)) }}
-}}"""
-
-
 def bulk_build(
     records_dir: Path,
     documents_dir: Path,
@@ -93,7 +85,7 @@ def bulk_build(
     (the engine's threads) run at the same time and nothing is materialised on disk.
     """
     from trialkg.build import compile_graph, refresh_description
-    from trialkg.rules import compile_rules, infer_in_store
+    from trialkg.rules import compile_rules, infer_in_place
     from trialkg.sources.ctgov import record_files
     from trialkg.validate import ontology_graph
 
@@ -129,21 +121,9 @@ def bulk_build(
             base.unlink(missing_ok=True)
         lap("map, validate and bulk load (streamed)")
         rules = compile_rules(ontology_graph())
-        work = ox.Store()
-        props = " ".join(f"<{p}>" for p in sorted(rules.object_properties))
-        query = REASONING_INPUT.format(tkg=iri.BASE + "ontology#", props=props)
-        onto_nt = ontology_graph().serialize(format="nt", encoding="utf-8")
-        work.bulk_load(onto_nt, format=ox.RdfFormat.N_TRIPLES)
-        triples = store._inner.query(query)
-        assert isinstance(triples, ox.QueryTriples)
-        nt_format = ox.RdfFormat.N_TRIPLES
-        work.bulk_load(triples.serialize(format=nt_format), format=nt_format)
-        inferred, _individuals, problems = infer_in_store(work, rules)
+        report.inferred, problems = infer_in_place(store._inner, rules, str(iri.INFERRED_GRAPH))
         if problems:
             raise BulkError("the records contradict the ontology: " + "; ".join(problems[:20]))
-        derived = io.BytesIO()
-        report.inferred = _write_graph(derived, inferred, iri.INFERRED_GRAPH) // 2
-        store._inner.bulk_load(derived.getvalue(), format=ox.RdfFormat.N_QUADS)
         report.quads += 2 * report.inferred
         lap("reasoning (rules)")
         refresh_description(store)

@@ -14,7 +14,8 @@ the rules. Tests check that the result equals HermiT's on the seed graph and the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,7 @@ class RuleSet:
     functional: tuple[str, ...]
     object_properties: frozenset[str]
     labels: dict[str, str]
+    single_pattern: tuple[bool, ...] = ()  # per rule: its body is one triple pattern
 
     def label(self, term: str) -> str:
         lab = self.labels.get(term)
@@ -133,6 +135,7 @@ def compile_rules(onto: Graph) -> RuleSet:
 def _compile(onto: Graph) -> RuleSet:
     comp = _Compiler(onto)
     rules: list[str] = []
+    single: list[bool] = []  # whether a rule's body is one triple pattern
     supers = _tbox_supers(onto)
     pairs = sorted(
         (c, s) for c, ss in supers.items() for s in ss if c != s and str(s).startswith(TKG_NS)
@@ -143,15 +146,17 @@ def _compile(onto: Graph) -> RuleSet:
             f"CONSTRUCT {{ ?x {TYPE} ?sup }} "
             f"WHERE {{ VALUES (?c ?sup) {{ {table} }} ?x {TYPE} ?c }}"
         )
+        single.append(True)
     for cls, expr in sorted(onto.subject_objects(OWL.equivalentClass)):
         if not isinstance(cls, URIRef) or not isinstance(expr, BNode):
             continue
-        rules.append(
-            f"CONSTRUCT {{ ?x {TYPE} {_iri(cls)} }} WHERE {{ {comp.pattern('?x', expr)} }}"
-        )
+        body = comp.pattern("?x", expr)
+        rules.append(f"CONSTRUCT {{ ?x {TYPE} {_iri(cls)} }} WHERE {{ {body} }}")
+        single.append(body.count(" .") == 1 and "VALUES" not in body)
         implied = comp.implied("?x", expr)
         if implied:
             rules.append(f"CONSTRUCT {{ {' '.join(implied)} }} WHERE {{ ?x {TYPE} {_iri(cls)} }}")
+            single.append(True)
     object_props = {p for p in onto.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef)}
     for key, position in ((RDFS.domain, "?s"), (RDFS.range, "?o")):
         table = " ".join(
@@ -164,16 +169,20 @@ def _compile(onto: Graph) -> RuleSet:
                 f"CONSTRUCT {{ {position} {TYPE} ?c }} WHERE {{ VALUES (?p ?c) {{ {table} }} "
                 f"?s ?p ?o . FILTER (isIRI({position})) }}"
             )
+            single.append(True)
     for p, q in sorted(onto.subject_objects(RDFS.subPropertyOf)):
         if isinstance(p, URIRef) and isinstance(q, URIRef) and q in object_props:
             rules.append(f"CONSTRUCT {{ ?s {_iri(q)} ?o }} WHERE {{ ?s {_iri(p)} ?o }}")
+            single.append(True)
     for p, q in sorted(onto.subject_objects(OWL.inverseOf)):
         rules.append(f"CONSTRUCT {{ ?o {_iri(q)} ?s }} WHERE {{ ?s {_iri(p)} ?o }}")
         rules.append(f"CONSTRUCT {{ ?o {_iri(p)} ?s }} WHERE {{ ?s {_iri(q)} ?o }}")
+        single.extend((True, True))
     for prop, chain in sorted(onto.subject_objects(OWL.propertyChainAxiom)):
         steps = [_iri(step) for step in Collection(onto, chain)]
         path = " ".join(f"?c{i} {step} ?c{i + 1} ." for i, step in enumerate(steps))
         rules.append(f"CONSTRUCT {{ ?c0 {_iri(prop)} ?c{len(steps)} }} WHERE {{ {path} }}")
+        single.append(len(steps) == 1)
     disjoint: set[tuple[str, str]] = set()
     for a, b in onto.subject_objects(OWL.disjointWith):
         if isinstance(a, URIRef) and isinstance(b, URIRef):
@@ -188,12 +197,14 @@ def _compile(onto: Graph) -> RuleSet:
         str(p) for p in onto.subjects(RDF.type, OWL.FunctionalProperty) if p in object_props
     )
     labels = {str(t): str(v) for t, v in onto.subject_objects(RDFS.label) if isinstance(t, URIRef)}
+    assert len(single) == len(rules)
     return RuleSet(
         tuple(rules),
         tuple(sorted(disjoint)),
         tuple(functional),
         frozenset(map(str, object_props)),
         labels,
+        tuple(single),
     )
 
 
@@ -220,11 +231,15 @@ def only_new(rule: str) -> str:
     return f"{body} FILTER NOT EXISTS {{ {head} }} }}"
 
 
-def apply_rules(store: Any, rules: RuleSet, max_rounds: int = 50) -> list[Any]:
+def apply_rules(
+    store: Any, rules: RuleSet, max_rounds: int = 50, add: Callable[[Any], None] | None = None
+) -> list[Any]:
     """Run the rules on a pyoxigraph store until nothing new is derived; return what they
-    added (quads in the default graph), in the order derived."""
+    added (quads in the default graph), in the order derived. ``add`` writes each round's
+    quads (default: the store's ``extend``)."""
     import pyoxigraph as ox
 
+    write = add or store.extend
     queries = [only_new(rule) for rule in rules.rules]
     added: list[ox.Quad] = []
     for _ in range(max_rounds):
@@ -236,7 +251,7 @@ def apply_rules(store: Any, rules: RuleSet, max_rounds: int = 50) -> list[Any]:
                     new[quad] = None
         if not new:
             return added
-        store.extend(new)
+        write(list(new))
         added.extend(new)
     raise RuntimeError(f"the rules did not reach a fixpoint within {max_rounds} rounds")
 
@@ -268,41 +283,165 @@ def contradictions(store: Any, rules: RuleSet) -> list[str]:
     return lines
 
 
+def _individuals(store: Any, typed_in: str = "") -> set[str]:
+    """As with HermiT: the individuals are the typed nodes of the default graph that are not
+    ontology terms or classes (only those with a type in the namespace ``typed_in``, if
+    given)."""
+    import pyoxigraph as ox
+
+    type_node = ox.NamedNode(str(RDF.type))
+    default = ox.DefaultGraph()
+    classes = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, type_node, ox.NamedNode(str(OWL.Class)), default)
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    return {
+        q.subject.value
+        for q in store.quads_for_pattern(None, type_node, None, default)
+        if isinstance(q.subject, ox.NamedNode)
+        and not q.subject.value.startswith(TKG_NS)
+        and q.subject.value not in classes
+        and q.object.value.startswith(typed_in)
+    }
+
+
+def _about_individuals(added: list[Any], individuals: set[str], rules: RuleSet) -> list[Any]:
+    """The derived quads the reasoner would report: trialkg types and object-property links
+    of individuals."""
+    import pyoxigraph as ox
+
+    type_iri = str(RDF.type)
+    kept = []
+    for q in added:
+        if not isinstance(q.subject, ox.NamedNode) or not isinstance(q.object, ox.NamedNode):
+            continue
+        if q.subject.value not in individuals:
+            continue
+        p = q.predicate.value
+        if (p == type_iri and q.object.value.startswith(TKG_NS)) or (
+            p != type_iri and p in rules.object_properties
+        ):
+            kept.append(q)
+    return kept
+
+
 def infer_in_store(store: Any, rules: RuleSet) -> tuple[Graph, int, list[str]]:
     """Run the rules on a pyoxigraph store holding the rules' input (ontology, typed nodes,
     object-property links); return what they add about individuals, how many individuals
     there are, and contradictions. The store gets the derived triples."""
-    import pyoxigraph as ox
-
-    type_node = ox.NamedNode(str(RDF.type))
-    classes = {
-        q.subject.value
-        for q in store.quads_for_pattern(None, type_node, ox.NamedNode(str(OWL.Class)), None)
-        if isinstance(q.subject, ox.NamedNode)
-    }
-    # as with HermiT: the individuals are the typed nodes of the input
-    individuals = {
-        q.subject.value
-        for q in store.quads_for_pattern(None, type_node, None, None)
-        if isinstance(q.subject, ox.NamedNode)
-        and not q.subject.value.startswith(TKG_NS)
-        and q.subject.value not in classes
-    }
+    individuals = _individuals(store)
     added = apply_rules(store, rules)
     problems = contradictions(store, rules)
     inferred = Graph()
-    for q in added:
-        if not isinstance(q.subject, ox.NamedNode) or not isinstance(q.object, ox.NamedNode):
-            continue
-        s, p, o = q.subject.value, q.predicate.value, q.object.value
-        if s not in individuals:
-            continue
-        if p == str(RDF.type):
-            if o.startswith(TKG_NS):
-                inferred.add((URIRef(s), RDF.type, URIRef(o)))
-        elif p in rules.object_properties:
-            inferred.add((URIRef(s), URIRef(p), URIRef(o)))
+    for q in _about_individuals(added, individuals, rules):
+        inferred.add((URIRef(q.subject.value), URIRef(q.predicate.value), URIRef(q.object.value)))
     return inferred, len(individuals), problems
+
+
+_IRI_IN_TEXT = re.compile(r"<([^>]*)>")
+
+
+def _reads(rule: str) -> frozenset[str]:
+    """The IRIs a rule's body names: every predicate and class it matches on (the compiled
+    rules never match on a variable predicate or class that a VALUES table does not list)."""
+    return frozenset(_IRI_IN_TEXT.findall(rule[rule.index("} WHERE {") :]))
+
+
+def _touches(reads: frozenset[str], quads: Iterable[Any]) -> bool:
+    type_iri = str(RDF.type)
+    for q in quads:
+        p = q.predicate.value
+        if p in reads and (p != type_iri or q.object.value in reads):
+            return True
+    return False
+
+
+def apply_rules_seminaive(store: Any, rules: RuleSet, max_rounds: int = 50) -> Any:
+    """:func:`apply_rules` for a large on-disk store. The first round runs every rule on the
+    store; later rounds run only the rules that read what the round before derived, and a
+    rule whose body is one triple pattern runs on just those new triples (nothing older can
+    give it anything new). New triples are written with ``bulk_extend`` (no transaction).
+    Returns an in-memory store holding everything derived."""
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    reads = [_reads(rule) for rule in rules.rules]
+    single = rules.single_pattern or (False,) * len(rules.rules)
+    derived = ox.Store()
+    delta: Any = None
+    for _ in range(max_rounds):
+        new: dict[Any, None] = {}
+        for rule, rule_reads, one in zip(rules.rules, reads, single, strict=True):
+            if delta is None:
+                results = store.query(only_new(rule))
+            elif not _touches(rule_reads, delta.quads_for_pattern(None, None, None, None)):
+                continue
+            elif one:
+                results = delta.query(rule)
+            else:
+                results = store.query(only_new(rule))
+            for triple in results:
+                quad = ox.Quad(triple.subject, triple.predicate, triple.object, default)
+                if quad not in new and quad not in store:
+                    new[quad] = None
+        if not new:
+            return derived
+        store.bulk_extend(new)
+        derived.extend(new)
+        delta = ox.Store()
+        delta.extend(new)
+    raise RuntimeError(f"the rules did not reach a fixpoint within {max_rounds} rounds")
+
+
+def infer_in_place(store: Any, rules: RuleSet, graph: str) -> tuple[int, list[str]]:
+    """Reason over a whole store whose default graph is the union of its named graphs,
+    without copying it: the rules run on the default graph (:func:`apply_rules_seminaive`),
+    the derived triples about individuals (nodes with a trialkg type, as in the reasoner's
+    input) are added to the named graph ``graph`` as well, and whatever else the rules
+    derived on the way (about ontology terms) is taken out again. Returns the number of
+    inferred triples and the contradictions."""
+    import pyoxigraph as ox
+
+    derived = apply_rules_seminaive(store, rules)
+    problems = contradictions(store, rules)
+    type_node, default = ox.NamedNode(str(RDF.type)), ox.DefaultGraph()
+    owl_class = ox.NamedNode(str(OWL.Class))
+    verdict: dict[Any, bool] = {}
+
+    def individual(node: Any) -> bool:
+        if node not in verdict:
+            types = [q.object for q in store.quads_for_pattern(node, type_node, None, default)]
+            verdict[node] = (
+                isinstance(node, ox.NamedNode)
+                and not node.value.startswith(TKG_NS)
+                and owl_class not in types
+                and any(
+                    isinstance(t, ox.NamedNode)
+                    and t.value.startswith(TKG_NS)
+                    and ox.Quad(node, type_node, t, default) not in derived  # asserted
+                    for t in types
+                )
+            )
+        return verdict[node]
+
+    type_iri, name = str(RDF.type), ox.NamedNode(graph)
+    kept: list[Any] = []
+    stray: list[Any] = []
+    for q in derived.quads_for_pattern(None, None, None, None):
+        p = q.predicate.value
+        about = isinstance(q.object, ox.NamedNode) and (
+            (p == type_iri and q.object.value.startswith(TKG_NS))
+            or (p != type_iri and p in rules.object_properties)
+        )
+        if about and individual(q.subject):
+            kept.append(ox.Quad(q.subject, q.predicate, q.object, name))
+        else:
+            stray.append(q)
+    for q in stray:
+        store.remove(q)
+    store.bulk_extend(kept)
+    return len(kept), problems
 
 
 def infer_with_rules(onto: Graph, data: Iterable[Graph]) -> tuple[Graph, int, list[str]]:
