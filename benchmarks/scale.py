@@ -38,6 +38,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def children_peak_rss_mb() -> float:
+    """Peak RSS of the largest child process that has ended (the bulk build's mapper)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
@@ -112,7 +117,9 @@ def rdflib_side(nquads: Path, queries: list[tuple[str, str]], timeout: float) ->
     return out
 
 
-def measure(trials: int, rdflib_max: int, rdflib_timeout: float) -> dict[str, Any]:
+def measure(
+    trials: int, rdflib_max: int, rdflib_timeout: float, repeats: int = 3
+) -> dict[str, Any]:
     from trialkg.bulk import bulk_build
     from trialkg.importer import import_ctgov
     from trialkg.store import Store, current_data_dir
@@ -127,6 +134,7 @@ def measure(trials: int, rdflib_max: int, rdflib_timeout: float) -> dict[str, An
         t = time.perf_counter()
         report = bulk_build(records_dir(), default_documents_dir(), [records], root)
         build_s = time.perf_counter() - t
+        build_rss = {"process": round(peak_rss_mb()), "mapper": round(children_peak_rss_mb())}
         extra = generate(1, work / "one-more", seed=trials + 1, first=trials)[:1]
         writable = Store.open(root, read_only=False)
         t = time.perf_counter()
@@ -151,6 +159,7 @@ def measure(trials: int, rdflib_max: int, rdflib_timeout: float) -> dict[str, An
             "build_stages_s": report.seconds,
             "build_quads_per_s": round(quads / build_s),
             "incremental_one_record_s": round(incremental_s, 2),
+            "build_peak_rss_mb": build_rss,
             "peak_rss_mb": round(peak_rss_mb()),
             "store_mb": round(folder_mb(data), 1),
         }
@@ -165,8 +174,8 @@ def measure(trials: int, rdflib_max: int, rdflib_timeout: float) -> dict[str, An
         queries = library_queries(ours)
         per_query: dict[str, dict[str, Any]] = {}
         for slug, text in queries:
-            ms_ours, rows = time_query(ours.query, text)
-            ms_raw, _ = time_query(raw.query, text)
+            ms_ours, rows = time_query(ours.query, text, repeats)
+            ms_raw, _ = time_query(raw.query, text, repeats)
             per_query[slug] = {
                 "rows": rows,
                 "trialkg_ms": round(ms_ours, 1),
@@ -196,10 +205,11 @@ def main() -> None:
     parser.add_argument("trials", type=int, nargs="*", default=[1000])
     parser.add_argument("--rdflib-max", type=int, default=1000)
     parser.add_argument("--rdflib-timeout", type=float, default=120.0)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per query (median)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     for n in args.trials:
-        result = measure(n, args.rdflib_max, args.rdflib_timeout)
+        result = measure(n, args.rdflib_max, args.rdflib_timeout, args.repeats)
         line = json.dumps(result, sort_keys=True)
         print(line, flush=True)
         if args.out:
