@@ -1,15 +1,18 @@
 """Build and query synthetic graphs of N trials; compare with raw pyoxigraph and rdflib.
 
-    .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--out FILE]
+    .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--repeats 3]
+        [--out FILE]
 
 For each N: generate N trials of registry records (``benchmarks.synthetic``), build them with
-the curated records into a new store (``trialkg build --ctgov``: parse, map, SHACL in batches,
-one bulk load, reasoning once), and measure the time per stage, the throughput in quads/s, the
-peak RSS of the process and the store's size on disk; then add one more record the
+the curated records into a new store (``trialkg build --ctgov``: parse, map and SHACL in batches
+in a child process streaming into one bulk load, reasoning once), and measure the time per
+stage, the throughput in quads/s, the peak RSS of the build (this process and the mapping
+child) and the store's size on disk; then add one more record the
 incremental way (``trialkg import ctgov``) and time it. Then dump exactly the quads the store
 holds and load them straight into pyoxigraph (``bulk_load`` on disk: the engine's own limit)
 and, up to ``--rdflib-max`` trials, into rdflib's in-memory ``Dataset``; and time every query
-of the library on all three (median of 3 runs; rdflib queries in a child process stopped after
+of the library on all three (trialkg and raw: a warm-up run each, then ``--repeats`` runs
+alternating between the two, median; rdflib: one run, in a child process stopped after
 ``--rdflib-timeout`` seconds). Prints one JSON object per N (and appends it to ``--out``).
 """
 
@@ -71,6 +74,21 @@ def time_query(run: Any, text: str, repeats: int = 3) -> tuple[float, int]:
         rows = sum(1 for _ in result) if not isinstance(result, bool) else 1
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000, rows
+
+
+def time_pair(ours: Any, raw: Any, text: str, repeats: int = 3) -> tuple[float, float, int]:
+    """Median ms of a query on two stores: one warm-up run each, then runs alternating
+    between them, so that neither gets a warmer cache or a quieter machine."""
+    rows = 0
+    for run in (ours, raw):
+        rows = sum(1 for _ in run(text))
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for i, run in enumerate((ours, raw)):
+            start = time.perf_counter()
+            sum(1 for _ in run(text))
+            times[i].append(time.perf_counter() - start)
+    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000, rows
 
 
 def _rdflib_worker(nquads: str, queries: list[tuple[str, str]], conn: Any) -> None:
@@ -174,8 +192,7 @@ def measure(
         queries = library_queries(ours)
         per_query: dict[str, dict[str, Any]] = {}
         for slug, text in queries:
-            ms_ours, rows = time_query(ours.query, text, repeats)
-            ms_raw, _ = time_query(raw.query, text, repeats)
+            ms_ours, ms_raw, rows = time_pair(ours.query, raw.query, text, repeats)
             per_query[slug] = {
                 "rows": rows,
                 "trialkg_ms": round(ms_ours, 1),
