@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,12 @@ import pytest
 from trialkg.paths import default_documents_dir, records_dir
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rules_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compiled rules are cached in a folder of the test session, not the user's cache."""
+    os.environ["TRIALKG_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session")

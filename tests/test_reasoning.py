@@ -145,3 +145,27 @@ def test_reasoning_in_place_equals_reasoning_on_a_copy(seed_store_root: Path) ->
     }
     assert got == expected and count == len(expected)
     assert len(store) == before + 2 * len(expected)  # in the inferred graph and the default one
+
+
+def test_compiled_rules_are_reused_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trialkg import rules as rules_module
+
+    monkeypatch.setenv("TRIALKG_CACHE", str(tmp_path))
+    monkeypatch.setattr(rules_module, "_CACHE", {})
+    first = rules_module.compile_rules(ontology_graph())
+    cached = list(tmp_path.glob("rules-*.json"))
+    assert len(cached) == 1
+
+    def no_reasoner(onto: Graph) -> None:
+        raise AssertionError("HermiT ran although the rules were cached")
+
+    monkeypatch.setattr(rules_module, "_CACHE", {})
+    monkeypatch.setattr(rules_module, "_compile", no_reasoner)
+    assert rules_module.compile_rules(ontology_graph()) == first
+
+    cached[0].write_text("{not json", encoding="utf-8")  # a damaged cache is compiled again
+    monkeypatch.setattr(rules_module, "_CACHE", {})
+    with pytest.raises(AssertionError, match="HermiT ran"):
+        rules_module.compile_rules(ontology_graph())

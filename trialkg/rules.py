@@ -14,9 +14,12 @@ the rules. Tests check that the result equals HermiT's on the seed graph and the
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
@@ -124,11 +127,66 @@ def _digest(onto: Graph) -> str:
 _CACHE: dict[str, RuleSet] = {}
 
 
+def cache_dir() -> Path:
+    """Where compiled rules are kept between runs: ``$TRIALKG_CACHE``, else
+    ``$XDG_CACHE_HOME/trialkg``, else ``~/.cache/trialkg``."""
+    if os.environ.get("TRIALKG_CACHE"):
+        return Path(os.environ["TRIALKG_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "trialkg"
+
+
+def _cache_file(key: str) -> Path:
+    # the compiler's own source is part of the key: a changed compiler never reads old rules
+    compiler = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return cache_dir() / f"rules-{key[:32]}-{compiler}.json"
+
+
+def _read_cached(path: Path) -> RuleSet | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return RuleSet(
+            tuple(data["rules"]),
+            tuple((a, b) for a, b in data["disjoint"]),
+            tuple(data["functional"]),
+            frozenset(data["object_properties"]),
+            dict(data["labels"]),
+            tuple(bool(x) for x in data["single_pattern"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent or unreadable: compile again
+
+
+def _write_cached(path: Path, rules: RuleSet) -> None:
+    data = {
+        "rules": list(rules.rules),
+        "disjoint": [list(pair) for pair in rules.disjoint],
+        "functional": list(rules.functional),
+        "object_properties": sorted(rules.object_properties),
+        "labels": dict(sorted(rules.labels.items())),
+        "single_pattern": list(rules.single_pattern),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home: the rules are compiled again next time
+
+
 def compile_rules(onto: Graph) -> RuleSet:
-    """Compile the ontology into rules (HermiT classifies it once per distinct ontology)."""
+    """Compile the ontology into rules. HermiT classifies each distinct ontology once: the
+    rules are kept in memory and in :func:`cache_dir`, so a later run (an incremental import)
+    does not start the reasoner again."""
     key = _digest(onto)
     if key not in _CACHE:
-        _CACHE[key] = _compile(onto)
+        path = _cache_file(key)
+        rules = _read_cached(path)
+        if rules is None:
+            rules = _compile(onto)
+            _write_cached(path, rules)
+        _CACHE[key] = rules
     return _CACHE[key]
 
 
