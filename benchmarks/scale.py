@@ -76,17 +76,19 @@ def time_query(run: Any, text: str, repeats: int = 3) -> tuple[float, int]:
     return statistics.median(times) * 1000, rows
 
 
-def time_pair(ours: Any, raw: Any, text: str, repeats: int = 3) -> tuple[float, float, int]:
+def time_pair(
+    ours: Any, raw: Any, text: str, repeats: int = 3, warmup: bool = True
+) -> tuple[float, float, int]:
     """Median ms of a query on two stores: one warm-up run each, then runs alternating
     between them, so that neither gets a warmer cache or a quieter machine."""
-    rows = 0
-    for run in (ours, raw):
+    rows = -1
+    for run in (ours, raw) if warmup else ():
         rows = sum(1 for _ in run(text))
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
         for i, run in enumerate((ours, raw)):
             start = time.perf_counter()
-            sum(1 for _ in run(text))
+            rows = sum(1 for _ in run(text))
             times[i].append(time.perf_counter() - start)
     return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000, rows
 
@@ -136,8 +138,15 @@ def rdflib_side(nquads: Path, queries: list[tuple[str, str]], timeout: float) ->
 
 
 def measure(
-    trials: int, rdflib_max: int, rdflib_timeout: float, repeats: int = 3
+    trials: int,
+    rdflib_max: int,
+    rdflib_timeout: float,
+    repeats: int = 3,
+    warmup: bool = True,
+    partial: Any = None,
 ) -> dict[str, Any]:
+    """One run at ``trials``; ``partial`` (if given) gets the build and load figures before
+    the queries are timed."""
     from trialkg.bulk import bulk_build
     from trialkg.importer import import_ctgov
     from trialkg.store import Store, current_data_dir
@@ -189,10 +198,12 @@ def measure(
         result["raw_oxigraph_load_s"] = round(time.perf_counter() - t, 2)
         result["raw_store_mb"] = round(folder_mb(raw_dir), 1)
         result["build_vs_raw"] = round(build_s / result["raw_oxigraph_load_s"], 1)
+        if partial is not None:
+            partial(dict(result))
         queries = library_queries(ours)
         per_query: dict[str, dict[str, Any]] = {}
         for slug, text in queries:
-            ms_ours, ms_raw, rows = time_pair(ours.query, raw.query, text, repeats)
+            ms_ours, ms_raw, rows = time_pair(ours.query, raw.query, text, repeats, warmup)
             per_query[slug] = {
                 "rows": rows,
                 "trialkg_ms": round(ms_ours, 1),
@@ -223,15 +234,27 @@ def main() -> None:
     parser.add_argument("--rdflib-max", type=int, default=1000)
     parser.add_argument("--rdflib-timeout", type=float, default=120.0)
     parser.add_argument("--repeats", type=int, default=3, help="runs per query (median)")
+    parser.add_argument("--no-warmup", action="store_true", help="no warm-up run per query")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    for n in args.trials:
-        result = measure(n, args.rdflib_max, args.rdflib_timeout, args.repeats)
+
+    def write(result: dict[str, Any]) -> None:
         line = json.dumps(result, sort_keys=True)
         print(line, flush=True)
         if args.out:
             with args.out.open("a", encoding="utf-8") as fh:
                 fh.write(line + "\n")
+
+    for n in args.trials:
+        result = measure(
+            n,
+            args.rdflib_max,
+            args.rdflib_timeout,
+            args.repeats,
+            not args.no_warmup,
+            partial=lambda r: write({**r, "partial": "build and load; queries follow"}),
+        )
+        write(result)
 
 
 if __name__ == "__main__":
