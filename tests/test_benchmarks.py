@@ -47,3 +47,14 @@ def test_scale_benchmark_smoke_run() -> None:
     assert set(result["queries"]) == {q.slug for q in library()}
     assert all(q["raw_ms"] >= 0 for q in result["queries"].values())
     assert result["rdflib_load_s"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.reasoner
+def test_optimize_effect_smoke_run() -> None:
+    from benchmarks.optimize_effect import measure
+
+    result = measure(2, repeats=1)
+    assert "optimize" not in result["build_stages_s"]  # built without compaction
+    assert set(result["before"]["ratios"]) == {q.slug for q in library()}
+    assert result["after"]["median"] > 0 and result["optimize_s"] >= 0

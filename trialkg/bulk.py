@@ -77,8 +77,10 @@ def bulk_build(
     registry_paths: list[Path],
     store_root: Path,
     progress: Progress = _quiet,
+    optimize: bool = True,
 ) -> BulkReport:
-    """Build curated records and registry records (files or folders) into a new version.
+    """Build curated records and registry records (files or folders) into a new version,
+    compacted (``optimize``) before it goes live unless told not to.
 
     The registry records are mapped and validated in a child process that streams N-Quads
     through a pipe into the engine's bulk loader, so mapping (Python, one core) and loading
@@ -128,8 +130,9 @@ def bulk_build(
         lap("reasoning (rules)")
         refresh_description(store)
         lap("description")
-        store.optimize()
-        lap("optimize")
+        if optimize:
+            store.optimize()
+            lap("optimize")
     return report
 
 
