@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from trialkg import iri
 from trialkg.store import new_version
-from trialkg.triples.ntriples import as_quads
+from trialkg.triples.ntriples import with_union
 
 Progress = Callable[[int, int, str], None]
 
@@ -51,23 +51,10 @@ def _quiet(done: int, total: int, name: str) -> None:
     return None
 
 
-def _write_graph(out: IO[bytes], graph: Graph, name: URIRef) -> int:
-    """Write a graph's triples into its named graph and into the union default graph."""
-    nt = graph.serialize(format="nt", encoding="utf-8")
-    suffix = f" <{name}> .\n".encode()
-    count = 0
-    for line in nt.splitlines():
-        if line.strip():
-            out.write(line[:-2] + suffix)
-            out.write(line + b"\n")
-            count += 2
-    return count
-
-
-def _write_lines(out: IO[bytes], nt: bytes, name: URIRef) -> int:
-    """Like :func:`_write_graph`, for N-Triples written by ``TripleLines``."""
-    out.write(as_quads(nt, name))
-    out.write(nt)
+def _write(out: IO[bytes], nt: bytes, name: URIRef) -> int:
+    """Write N-Triples into the named graph ``name`` and the union default graph; return
+    the number of quads written."""
+    out.write(with_union(nt, name))
     return 2 * nt.count(b"\n")
 
 
@@ -109,7 +96,9 @@ def bulk_build(
         curated = io.BytesIO()
         for name, graph in compiled.graphs:
             if name != iri.INFERRED_GRAPH:
-                report.quads += _write_graph(curated, graph, name)
+                report.quads += _write(
+                    curated, graph.serialize(format="nt", encoding="utf-8"), name
+                )
         store._inner.bulk_load(curated.getvalue(), format=ox.RdfFormat.N_QUADS)
         base = store.path.parent / (store.path.name + ".base.nt")
         try:
@@ -312,8 +301,8 @@ def _flush(
             issues = bad[sid]
             emit({"failed": [file, f"{len(issues)} SHACL violation(s); first: {issues[0]}"]})
             continue
-        report.quads += _write_lines(out, graph, iri.source_graph(sid))
-        report.quads += _write_lines(out, prov, iri.PROVENANCE_GRAPH)
+        report.quads += _write(out, graph, iri.source_graph(sid))
+        report.quads += _write(out, prov, iri.PROVENANCE_GRAPH)
         report.records += 1
     unowned = bad.get("")
     if unowned:

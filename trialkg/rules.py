@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ class RuleSet:
     functional: tuple[str, ...]
     object_properties: frozenset[str]
     labels: dict[str, str]
-    single_pattern: tuple[bool, ...] = ()  # per rule: its body is one triple pattern
+    single_pattern: tuple[bool, ...]  # per rule: its body is one triple pattern
 
     def label(self, term: str) -> str:
         lab = self.labels.get(term)
@@ -291,29 +291,58 @@ def only_new(rule: str) -> str:
     return f"{rule[:start]} {{ {body} }} MINUS {{ {head} }} }}"
 
 
-def apply_rules(
-    store: Any, rules: RuleSet, max_rounds: int = 50, add: Callable[[Any], None] | None = None
-) -> list[Any]:
-    """Run the rules on a pyoxigraph store until nothing new is derived; return what they
-    added (quads in the default graph), in the order derived. ``add`` writes each round's
-    quads (default: the store's ``extend``)."""
+def apply_rules(store: Any, rules: RuleSet, max_rounds: int = 50) -> Any:
+    """Run the rules on a pyoxigraph store until nothing new is derived (semi-naive): the
+    first round runs every rule on the store; later rounds run only the rules whose body
+    names a predicate or class of what the round before derived, and a rule whose body is
+    one triple pattern runs on just those new triples (nothing older can give it anything
+    new). New triples go into the default graph with ``bulk_extend`` (no transaction, so a
+    large on-disk store is fine). Returns an in-memory store holding everything derived."""
     import pyoxigraph as ox
 
-    write = add or store.extend
-    queries = [only_new(rule) for rule in rules.rules]
-    added: list[ox.Quad] = []
+    default = ox.DefaultGraph()
+    reads = [_reads(rule) for rule in rules.rules]
+    derived = ox.Store()
+    delta: Any = None
+    touched: set[str] = set()
     for _ in range(max_rounds):
-        new: dict[ox.Quad, None] = {}
-        for query in queries:
-            for triple in store.query(query):
-                quad = ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())
+        new: dict[Any, None] = {}
+        for rule, rule_reads, one in zip(rules.rules, reads, rules.single_pattern, strict=True):
+            if delta is None:
+                results = store.query(only_new(rule))
+            elif rule_reads.isdisjoint(touched):
+                continue
+            elif one:
+                results = delta.query(rule)
+            else:
+                results = store.query(only_new(rule))
+            for triple in results:
+                quad = ox.Quad(triple.subject, triple.predicate, triple.object, default)
                 if quad not in new and quad not in store:
                     new[quad] = None
         if not new:
-            return added
-        write(list(new))
-        added.extend(new)
+            return derived
+        store.bulk_extend(new)
+        derived.extend(new)
+        delta = ox.Store()
+        delta.extend(new)
+        touched = {_key(q) for q in new}
     raise RuntimeError(f"the rules did not reach a fixpoint within {max_rounds} rounds")
+
+
+_IRI_IN_TEXT = re.compile(r"<([^>]*)>")
+
+
+def _reads(rule: str) -> frozenset[str]:
+    """The IRIs a rule's body names: every predicate and class it matches on (the compiled
+    rules never match on a variable predicate or class that a VALUES table does not list)."""
+    return frozenset(_IRI_IN_TEXT.findall(rule[rule.index("} WHERE {") :]))
+
+
+def _key(quad: Any) -> str:
+    """What a rule must read to see a triple: its class if it is a type, else its predicate."""
+    p = quad.predicate.value
+    return str(quad.object.value) if p == str(RDF.type) else str(p)
 
 
 def contradictions(store: Any, rules: RuleSet) -> list[str]:
@@ -352,10 +381,9 @@ def contradictions(store: Any, rules: RuleSet) -> list[str]:
     return lines
 
 
-def _individuals(store: Any, typed_in: str = "") -> set[str]:
+def _individuals(store: Any) -> set[str]:
     """As with HermiT: the individuals are the typed nodes of the default graph that are not
-    ontology terms or classes (only those with a type in the namespace ``typed_in``, if
-    given)."""
+    ontology terms or classes."""
     import pyoxigraph as ox
 
     type_node = ox.NamedNode(str(RDF.type))
@@ -371,28 +399,20 @@ def _individuals(store: Any, typed_in: str = "") -> set[str]:
         if isinstance(q.subject, ox.NamedNode)
         and not q.subject.value.startswith(TKG_NS)
         and q.subject.value not in classes
-        and q.object.value.startswith(typed_in)
     }
 
 
-def _about_individuals(added: list[Any], individuals: set[str], rules: RuleSet) -> list[Any]:
-    """The derived quads the reasoner would report: trialkg types and object-property links
-    of individuals."""
+def _reported(quad: Any, rules: RuleSet) -> bool:
+    """Whether the reasoner would report a derived triple if its subject is an individual:
+    a trialkg type, or an object-property link."""
     import pyoxigraph as ox
 
-    type_iri = str(RDF.type)
-    kept = []
-    for q in added:
-        if not isinstance(q.subject, ox.NamedNode) or not isinstance(q.object, ox.NamedNode):
-            continue
-        if q.subject.value not in individuals:
-            continue
-        p = q.predicate.value
-        if (p == type_iri and q.object.value.startswith(TKG_NS)) or (
-            p != type_iri and p in rules.object_properties
-        ):
-            kept.append(q)
-    return kept
+    if not isinstance(quad.subject, ox.NamedNode) or not isinstance(quad.object, ox.NamedNode):
+        return False
+    p = quad.predicate.value
+    if p == str(RDF.type):
+        return bool(quad.object.value.startswith(TKG_NS))
+    return p in rules.object_properties
 
 
 def infer_in_store(store: Any, rules: RuleSet) -> tuple[Graph, int, list[str]]:
@@ -400,79 +420,27 @@ def infer_in_store(store: Any, rules: RuleSet) -> tuple[Graph, int, list[str]]:
     object-property links); return what they add about individuals, how many individuals
     there are, and contradictions. The store gets the derived triples."""
     individuals = _individuals(store)
-    added = apply_rules(store, rules)
+    derived = apply_rules(store, rules)
     problems = contradictions(store, rules)
     inferred = Graph()
-    for q in _about_individuals(added, individuals, rules):
-        inferred.add((URIRef(q.subject.value), URIRef(q.predicate.value), URIRef(q.object.value)))
+    for q in derived:
+        if _reported(q, rules) and q.subject.value in individuals:
+            inferred.add(
+                (URIRef(q.subject.value), URIRef(q.predicate.value), URIRef(q.object.value))
+            )
     return inferred, len(individuals), problems
-
-
-_IRI_IN_TEXT = re.compile(r"<([^>]*)>")
-
-
-def _reads(rule: str) -> frozenset[str]:
-    """The IRIs a rule's body names: every predicate and class it matches on (the compiled
-    rules never match on a variable predicate or class that a VALUES table does not list)."""
-    return frozenset(_IRI_IN_TEXT.findall(rule[rule.index("} WHERE {") :]))
-
-
-def _touches(reads: frozenset[str], quads: Iterable[Any]) -> bool:
-    type_iri = str(RDF.type)
-    for q in quads:
-        p = q.predicate.value
-        if p in reads and (p != type_iri or q.object.value in reads):
-            return True
-    return False
-
-
-def apply_rules_seminaive(store: Any, rules: RuleSet, max_rounds: int = 50) -> Any:
-    """:func:`apply_rules` for a large on-disk store. The first round runs every rule on the
-    store; later rounds run only the rules that read what the round before derived, and a
-    rule whose body is one triple pattern runs on just those new triples (nothing older can
-    give it anything new). New triples are written with ``bulk_extend`` (no transaction).
-    Returns an in-memory store holding everything derived."""
-    import pyoxigraph as ox
-
-    default = ox.DefaultGraph()
-    reads = [_reads(rule) for rule in rules.rules]
-    single = rules.single_pattern or (False,) * len(rules.rules)
-    derived = ox.Store()
-    delta: Any = None
-    for _ in range(max_rounds):
-        new: dict[Any, None] = {}
-        for rule, rule_reads, one in zip(rules.rules, reads, single, strict=True):
-            if delta is None:
-                results = store.query(only_new(rule))
-            elif not _touches(rule_reads, delta.quads_for_pattern(None, None, None, None)):
-                continue
-            elif one:
-                results = delta.query(rule)
-            else:
-                results = store.query(only_new(rule))
-            for triple in results:
-                quad = ox.Quad(triple.subject, triple.predicate, triple.object, default)
-                if quad not in new and quad not in store:
-                    new[quad] = None
-        if not new:
-            return derived
-        store.bulk_extend(new)
-        derived.extend(new)
-        delta = ox.Store()
-        delta.extend(new)
-    raise RuntimeError(f"the rules did not reach a fixpoint within {max_rounds} rounds")
 
 
 def infer_in_place(store: Any, rules: RuleSet, graph: str) -> tuple[int, list[str]]:
     """Reason over a whole store whose default graph is the union of its named graphs,
-    without copying it: the rules run on the default graph (:func:`apply_rules_seminaive`),
+    without copying it: the rules run on the default graph (:func:`apply_rules`),
     the derived triples about individuals (nodes with a trialkg type, as in the reasoner's
     input) are added to the named graph ``graph`` as well, and whatever else the rules
     derived on the way (about ontology terms) is taken out again. Returns the number of
     inferred triples and the contradictions."""
     import pyoxigraph as ox
 
-    derived = apply_rules_seminaive(store, rules)
+    derived = apply_rules(store, rules)
     problems = contradictions(store, rules)
     type_node, default = ox.NamedNode(str(RDF.type)), ox.DefaultGraph()
     owl_class = ox.NamedNode(str(OWL.Class))
@@ -494,16 +462,11 @@ def infer_in_place(store: Any, rules: RuleSet, graph: str) -> tuple[int, list[st
             )
         return verdict[node]
 
-    type_iri, name = str(RDF.type), ox.NamedNode(graph)
+    name = ox.NamedNode(graph)
     kept: list[Any] = []
     stray: list[Any] = []
-    for q in derived.quads_for_pattern(None, None, None, None):
-        p = q.predicate.value
-        about = isinstance(q.object, ox.NamedNode) and (
-            (p == type_iri and q.object.value.startswith(TKG_NS))
-            or (p != type_iri and p in rules.object_properties)
-        )
-        if about and individual(q.subject):
+    for q in derived:
+        if _reported(q, rules) and individual(q.subject):
             kept.append(ox.Quad(q.subject, q.predicate, q.object, name))
         else:
             stray.append(q)

@@ -27,6 +27,8 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from trialkg.triples.ntriples import as_quads, with_union
+
 CURRENT = "CURRENT"
 
 
@@ -36,10 +38,7 @@ class StoreError(RuntimeError):
 
 def graph_to_nquads(graph: Graph, name: URIRef) -> bytes:
     """Serialise an rdflib graph as N-Quads lines in the named graph ``name``."""
-    nt = graph.serialize(format="nt", encoding="utf-8")
-    suffix = f" <{name}> .".encode()
-    lines = [line[:-2] + suffix for line in nt.splitlines() if line.strip()]
-    return b"\n".join(lines) + b"\n" if lines else b""
+    return as_quads(graph.serialize(format="nt", encoding="utf-8"), name)
 
 
 class Store:
@@ -82,17 +81,13 @@ class Store:
 
         Either everything is written or nothing is. Returns the number of quads written.
         """
-        chunks: list[bytes] = []
-        for name, graph in graphs:
-            nt = graph.serialize(format="nt", encoding="utf-8")
-            suffix = f" <{name}> .".encode()
-            lines = [line for line in nt.splitlines() if line.strip()]
-            chunks.extend(line[:-2] + suffix for line in lines)  # in the named graph
-            chunks.extend(lines)  # and in the union default graph
-        if not chunks:
-            return 0
-        self._inner.load(b"\n".join(chunks) + b"\n", format=ox.RdfFormat.N_QUADS)
-        return len(chunks)
+        data = b"".join(
+            with_union(graph.serialize(format="nt", encoding="utf-8"), name)
+            for name, graph in graphs
+        )
+        if data:
+            self._inner.load(data, format=ox.RdfFormat.N_QUADS)
+        return data.count(b"\n")
 
     def replace_derived_graph(self, name: URIRef, graph: Graph) -> None:
         """Replace a derived graph (the dataset description), in the union default graph too.

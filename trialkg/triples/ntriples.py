@@ -90,8 +90,13 @@ class TripleLines:
 
 
 def as_quads(nt: bytes, graph: URIRef) -> bytes:
-    """N-Triples written by :class:`TripleLines` as N-Quads in ``graph``.
+    """N-Triples (from :class:`TripleLines` or rdflib) as N-Quads in ``graph``.
 
     Line breaks inside literals are escaped, so `` .\\n`` only ever ends a line.
     """
     return nt.replace(b" .\n", f" {iri_term(graph)} .\n".encode())
+
+
+def with_union(nt: bytes, graph: URIRef) -> bytes:
+    """N-Quads stating each triple in ``graph`` and in the union default graph."""
+    return as_quads(nt, graph) + nt
