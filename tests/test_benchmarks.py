@@ -41,11 +41,13 @@ def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
 def test_scale_benchmark_smoke_run() -> None:
     from benchmarks.scale import measure
 
-    result = measure(3, rdflib_max=3, rdflib_timeout=60)
+    result = measure(3, rdflib_max=3, rdflib_timeout=60, raw_both=True)
     assert result["records_failed"] == 0 and result["quads"] > 10_000
     assert result["raw_oxigraph_load_s"] > 0 and result["store_mb"] > 0
     assert set(result["queries"]) == {q.slug for q in library()}
     assert all(q["raw_ms"] >= 0 for q in result["queries"].values())
+    assert all(q["raw_compacted_ms"] >= 0 for q in result["queries"].values())
+    assert result["raw_optimize_s"] >= 0 and result["build_vs_raw_compacted"] > 0
     assert result["rdflib_load_s"] > 0
 
 

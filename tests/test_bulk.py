@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib import RDF
 from typer.testing import CliRunner
 
 from benchmarks.synthetic import generate
@@ -84,6 +85,8 @@ def test_mapping_child_failure_stops_the_build_and_loads_nothing(tmp_path: Path)
     import pyoxigraph as ox
 
     from trialkg.bulk import BulkError, BulkReport, _stream_records
+    from trialkg.rules import compile_rules
+    from trialkg.validate import ontology_graph
 
     files = generate(2, tmp_path / "records", seed=9)
     engine = ox.Store()
@@ -92,6 +95,8 @@ def test_mapping_child_failure_stops_the_build_and_loads_nothing(tmp_path: Path)
             engine,
             records_dir(),
             tmp_path / "no-such-base.nt",  # the child cannot read it and fails
+            tmp_path / "derived.nt",
+            compile_rules(ontology_graph()),
             files,
             BulkReport(),
             lambda done, total, name: None,
@@ -105,12 +110,14 @@ def test_mapped_records_stream_as_n_quads_of_their_graphs(tmp_path: Path) -> Non
     import pyoxigraph as ox
 
     from trialkg.bulk import map_records
+    from trialkg.rules import compile_rules
     from trialkg.validate import ontology_graph
 
     files = generate(3, tmp_path / "records", seed=11)
-    out, messages = io.BytesIO(), []
+    out, derived, messages = io.BytesIO(), io.BytesIO(), []
     base = ontology_graph().serialize(format="nt", encoding="utf-8")
-    report = map_records(records_dir(), base, files, out, messages.append)
+    rules = compile_rules(ontology_graph())
+    report = map_records(records_dir(), base, files, out, messages.append, rules.local, derived)
     assert report.records == len(files)
     assert [m["progress"] for m in messages if "progress" in m] == list(range(len(files)))
     engine = ox.Store()
@@ -120,3 +127,10 @@ def test_mapped_records_stream_as_n_quads_of_their_graphs(tmp_path: Path) -> Non
     assert len([g for g in graphs if "/source/ctgov-" in g]) == len(files)
     named = len(engine) - len(list(engine.quads_for_pattern(None, None, None, ox.DefaultGraph())))
     assert named * 2 == report.quads  # each line once in its graph, once in the default graph
+    # what the table rules derive from the records: types and object-property links only
+    inferred = list(ox.parse(derived.getvalue(), format=ox.RdfFormat.N_TRIPLES))
+    assert inferred
+    assert all(
+        t.predicate.value == str(RDF.type) or t.predicate.value in rules.object_properties
+        for t in inferred
+    )

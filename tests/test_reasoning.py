@@ -114,13 +114,15 @@ def test_rules_agree_with_hermit_on_the_seed_graph(seed_store_root: Path) -> Non
     assert len(hermit.inferred) > 50
 
 
-def test_reasoning_in_place_equals_reasoning_on_a_copy(seed_store_root: Path) -> None:
+@pytest.mark.parametrize("local", [False, True], ids=["all-rules-in-store", "table-rules-local"])
+def test_reasoning_in_place_equals_reasoning_on_a_copy(seed_store_root: Path, local: bool) -> None:
     """The bulk build reasons on the store itself (semi-naive rounds, no copy): the same
-    inferred triples as the rules on a copy of the reasoner's input, and nothing else left."""
+    inferred triples as the rules on a copy of the reasoner's input, and nothing else left;
+    also when the table rules ran beforehand in Python, as the bulk build runs them."""
     import pyoxigraph as ox
 
     from trialkg import iri
-    from trialkg.rules import compile_rules, infer_in_place
+    from trialkg.rules import compile_rules, infer_in_place, local_closure
     from trialkg.store import current_data_dir
 
     seed = ox.Store.read_only(str(current_data_dir(seed_store_root)))
@@ -135,9 +137,18 @@ def test_reasoning_in_place_equals_reasoning_on_a_copy(seed_store_root: Path) ->
     for s, p, o in expected:  # the default graph without what was inferred
         store.remove(ox.Quad(s, p, o, ox.DefaultGraph()))
     before = len(store)
-    count, problems = infer_in_place(
-        store, compile_rules(ontology_graph()), str(iri.INFERRED_GRAPH)
-    )
+    rules = compile_rules(ontology_graph())
+    local_done = None
+    if local:
+        asserted = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        lines = "".join(f"{line}\n" for line in local_closure(asserted, rules.local))
+        local_done = [
+            ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+            for t in ox.parse(lines.encode(), format=ox.RdfFormat.N_TRIPLES)
+        ]
+        assert local_done  # the table rules derive something on the seed graph
+        store.bulk_extend(local_done)
+    count, problems = infer_in_place(store, rules, str(iri.INFERRED_GRAPH), local_done)
     assert problems == []
     got = {
         (q.subject, q.predicate, q.object)
@@ -169,3 +180,41 @@ def test_compiled_rules_are_reused_from_the_cache(
     monkeypatch.setattr(rules_module, "_CACHE", {})
     with pytest.raises(AssertionError, match="HermiT ran"):
         rules_module.compile_rules(ontology_graph())
+
+
+def test_local_closure_equals_the_table_rules_in_sparql(seed_store_root: Path) -> None:
+    """The table rules in Python derive exactly what their SPARQL form derives."""
+    import dataclasses
+
+    import pyoxigraph as ox
+
+    from trialkg import iri
+    from trialkg.rules import apply_rules, compile_rules, local_closure
+    from trialkg.store import current_data_dir
+
+    rules = compile_rules(ontology_graph())
+    table_only = dataclasses.replace(
+        rules,
+        rules=tuple(r for r, c in zip(rules.rules, rules.covered, strict=True) if c),
+        single_pattern=tuple(
+            s for s, c in zip(rules.single_pattern, rules.covered, strict=True) if c
+        ),
+        covered=tuple(c for c in rules.covered if c),
+    )
+    assert 0 < len(table_only.rules) < len(rules.rules)
+    seed = ox.Store.read_only(str(current_data_dir(seed_store_root)))
+    asserted = seed.dump(
+        format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri.REFERENCE_GRAPH))
+    )
+    for g in seed.named_graphs():
+        if g.value.startswith(iri.GRAPH + "source/"):
+            asserted += seed.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+    store = ox.Store()
+    store.load(asserted, format=ox.RdfFormat.N_TRIPLES)
+    in_sparql = {(q.subject, q.predicate, q.object) for q in apply_rules(store, table_only)}
+    lines = "".join(f"{line}\n" for line in local_closure(asserted, rules.local)).encode()
+    in_python = {
+        (t.subject, t.predicate, t.object) for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+    }
+    assert len(in_sparql) > 20
+    assert in_python == in_sparql

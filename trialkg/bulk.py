@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -28,6 +29,9 @@ from rdflib import URIRef
 from trialkg import iri
 from trialkg.store import new_version
 from trialkg.triples.ntriples import with_union
+
+if TYPE_CHECKING:
+    from trialkg.rules import LocalRules, RuleSet
 
 Progress = Callable[[int, int, str], None]
 
@@ -74,7 +78,7 @@ def bulk_build(
     (the engine's threads) run at the same time and nothing is materialised on disk.
     """
     from trialkg.build import compile_graph, refresh_description
-    from trialkg.rules import compile_rules, infer_in_place
+    from trialkg.rules import compile_rules, infer_in_place, local_closure
     from trialkg.sources.ctgov import record_files
     from trialkg.validate import ontology_graph
 
@@ -89,30 +93,41 @@ def bulk_build(
 
     compiled = compile_graph(records_dir, documents_dir, reason=False)
     files = record_files(registry_paths)
+    rules = compile_rules(ontology_graph())
     lap("curated records")
     context = next(g for name, g in compiled.graphs if name == iri.REFERENCE_GRAPH)
     with new_version(store_root) as store:
         assert store.path is not None
         curated = io.BytesIO()
+        derived: list[str] = []
         for name, graph in compiled.graphs:
             if name != iri.INFERRED_GRAPH:
-                report.quads += _write(
-                    curated, graph.serialize(format="nt", encoding="utf-8"), name
-                )
+                nt = graph.serialize(format="nt", encoding="utf-8")
+                report.quads += _write(curated, nt, name)
+                derived += local_closure(nt, rules.local)
         store._inner.bulk_load(curated.getvalue(), format=ox.RdfFormat.N_QUADS)
-        base = store.path.parent / (store.path.name + ".base.nt")
+        work = store.path.parent / (store.path.name + ".work")
+        work.mkdir()
         try:
+            base = work / "base.nt"
             base.write_bytes(
                 b"".join(
                     g.serialize(format="nt", encoding="utf-8") for g in (ontology_graph(), context)
                 )
             )
-            _stream_records(store._inner, records_dir, base, files, report, progress)
+            derived_file = work / "derived.nt"
+            derived_file.write_bytes("".join(f"{line}\n" for line in derived).encode("utf-8"))
+            _stream_records(
+                store._inner, records_dir, base, derived_file, rules, files, report, progress
+            )
+            local_done = _new_quads(store._inner, derived_file)
         finally:
-            base.unlink(missing_ok=True)
+            shutil.rmtree(work, ignore_errors=True)
         lap("map, validate and bulk load (streamed)")
-        rules = compile_rules(ontology_graph())
-        report.inferred, problems = infer_in_place(store._inner, rules, str(iri.INFERRED_GRAPH))
+        store._inner.bulk_extend(local_done)
+        report.inferred, problems = infer_in_place(
+            store._inner, rules, str(iri.INFERRED_GRAPH), local_done=local_done
+        )
         if problems:
             raise BulkError("the records contradict the ontology: " + "; ".join(problems[:20]))
         report.quads += 2 * report.inferred
@@ -125,16 +140,31 @@ def bulk_build(
     return report
 
 
+def _new_quads(engine: ox.Store, derived: Path) -> list[ox.Quad]:
+    """The triples of the N-Triples file ``derived`` that the default graph does not hold,
+    as default-graph quads, each once."""
+    default = ox.DefaultGraph()
+    new: dict[ox.Quad, None] = {}
+    for t in ox.parse(path=str(derived), format=ox.RdfFormat.N_TRIPLES):
+        quad = ox.Quad(t.subject, t.predicate, t.object, default)
+        if quad not in new and quad not in engine:
+            new[quad] = None
+    return list(new)
+
+
 def _stream_records(
     engine: ox.Store,
     records_dir: Path,
     base: Path,
+    derived: Path,
+    rules: RuleSet,
     files: list[Path],
     report: BulkReport,
     progress: Progress,
 ) -> None:
     """Map and validate ``files`` in a child process (:func:`map_records`), bulk-loading the
-    N-Quads it writes into ``engine`` while it runs."""
+    N-Quads it writes into ``engine`` while it runs; the child appends what the table rules
+    derive from the accepted records to the N-Triples file ``derived``."""
     import trialkg
 
     read_fd, write_fd = os.pipe()
@@ -162,7 +192,13 @@ def _stream_records(
     loader = threading.Thread(target=load, name="bulk-load")
     loader.start()
     assert child.stdin is not None and child.stdout is not None
-    job = {"records_dir": str(records_dir), "base": str(base), "files": [str(f) for f in files]}
+    job = {
+        "records_dir": str(records_dir),
+        "base": str(base),
+        "derived": str(derived),
+        "local": rules.local.as_json(),
+        "files": [str(f) for f in files],
+    }
     child.stdin.write(json.dumps(job).encode("utf-8"))
     child.stdin.close()
     error, done = "", False
@@ -195,9 +231,13 @@ def map_records(
     files: list[Path],
     out: IO[bytes],
     emit: Callable[[dict[str, object]], None],
+    local: LocalRules | None = None,
+    derived: IO[bytes] | None = None,
 ) -> BulkReport:
     """Read, map and validate registry records, writing the accepted ones to ``out`` as
-    N-Quads; ``emit`` receives progress and every record left out."""
+    N-Quads; ``emit`` receives progress and every record left out. With ``local`` and
+    ``derived``, what the table rules derive from each accepted record goes to ``derived``
+    as N-Triples (:func:`trialkg.rules.local_closure`)."""
     from trialkg.sources.ctgov import RegistryParseError, read_record
     from trialkg.triples.ctgov import Context, registry_ntriples
 
@@ -217,10 +257,10 @@ def map_records(
             emit({"failed": [str(path), f"cannot map the record: {type(exc).__name__}: {exc}"]})
             continue
         if not batch.accepts(rec.nct_id):
-            _flush(batch, out, report, emit)
+            _flush(batch, out, report, emit, local, derived)
             batch = _Batch(base)
         batch.add(rec.nct_id, str(path), sid, nt, prov_nt, lines.subjects)
-    _flush(batch, out, report, emit)
+    _flush(batch, out, report, emit, local, derived)
     return report
 
 
@@ -232,8 +272,13 @@ def _worker(write_fd: int) -> int:
         sys.stdout.write(json.dumps(message) + "\n")
         sys.stdout.flush()
 
+    from trialkg.rules import LocalRules
+
     job = json.loads(sys.stdin.read())
-    with os.fdopen(write_fd, "wb", buffering=1 << 20) as out:
+    with (
+        os.fdopen(write_fd, "wb", buffering=1 << 20) as out,
+        Path(job["derived"]).open("ab") as derived,
+    ):
         try:
             report = map_records(
                 Path(job["records_dir"]),
@@ -241,6 +286,8 @@ def _worker(write_fd: int) -> int:
                 [Path(f) for f in job["files"]],
                 out,
                 emit,
+                LocalRules.from_json(job["local"]),
+                derived,
             )
         except BulkError as exc:
             emit({"error": str(exc)})
@@ -293,8 +340,15 @@ class _Batch:
 
 
 def _flush(
-    batch: _Batch, out: IO[bytes], report: BulkReport, emit: Callable[[dict[str, object]], None]
+    batch: _Batch,
+    out: IO[bytes],
+    report: BulkReport,
+    emit: Callable[[dict[str, object]], None],
+    local: LocalRules | None = None,
+    derived: IO[bytes] | None = None,
 ) -> None:
+    from trialkg.rules import local_closure
+
     bad = batch.violations()
     for file, sid, graph, prov in batch.items:
         if sid in bad:
@@ -304,6 +358,9 @@ def _flush(
         report.quads += _write(out, graph, iri.source_graph(sid))
         report.quads += _write(out, prov, iri.PROVENANCE_GRAPH)
         report.records += 1
+        if local is not None and derived is not None:
+            lines = local_closure(graph + prov, local)
+            derived.write("".join(f"{line}\n" for line in lines).encode("utf-8"))
     unowned = bad.get("")
     if unowned:
         raise BulkError(f"{len(unowned)} SHACL violation(s) on shared nodes: {unowned[0]}")
