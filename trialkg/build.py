@@ -246,13 +246,11 @@ def describe(sizes: list[tuple[URIRef, int]], sources: list[URIRef]) -> Graph:
 
 def refresh_description(store: Store) -> None:
     """Rewrite the VoID/DCAT description from what the store holds now (after an import)."""
-    counted = {
-        r["g"].value: int(r["n"].value)
-        for r in store.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
-    }
-    sizes = [(URIRef(g), n) for g, n in sorted(counted.items()) if g != str(DESCRIPTION_GRAPH)]
+    sizes = [
+        (URIRef(g), store.graph_size(g))
+        for g in sorted(store.named_graphs())
+        if g != str(DESCRIPTION_GRAPH)
+    ]
     sources = [
         URIRef(r["s"].value)
         for r in store.select(

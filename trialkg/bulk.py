@@ -4,9 +4,12 @@
 thousands of records that costs a transaction, a validation and a reasoning run per record.
 This path maps the records in a child process that validates them in batches (the shapes
 compiled to whole-graph SPARQL) and streams the N-Quads of the valid ones through a pipe into
-the engine's bulk loader, which builds a new store version while the mapping runs; then it
-reasons (the ontology's rules) once over everything. The version goes live only if all of it
-succeeds; a record that cannot be read, mapped or validated is reported and left out, whole."""
+the engine's bulk loader, which builds a new store version while the mapping runs. The
+rules that read one triple and a table (class hierarchy, domains, ranges, sub-properties,
+inverses) run record by record in the child, in Python; the other rules and the
+contradiction checks then run once over the whole store. The version goes live only if all
+of it succeeds; a record that cannot be read, mapped or validated is reported and left out,
+whole."""
 
 from __future__ import annotations
 

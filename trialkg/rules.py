@@ -366,6 +366,25 @@ def only_new(rule: str) -> str:
     return f"{rule[:start]} {{ {body} }} MINUS {{ {head} }} }}"
 
 
+_Tables = tuple[dict[str, list[str]], ...]
+_LOCAL_TABLES: dict[int, tuple[LocalRules, _Tables]] = {}
+
+
+def _tables(local: LocalRules) -> _Tables:
+    """The tables keyed and valued by N-Triples terms, built once per rule set."""
+    cached = _LOCAL_TABLES.get(id(local))
+    if cached is None or cached[0] is not local:
+        tables = (
+            {f"<{c}>": [f"{TYPE} <{s}> ." for s in ss] for c, ss in local.supers.items()},
+            {f"<{p}>": [f"{TYPE} <{c}> ." for c in cs] for p, cs in local.domains.items()},
+            {f"<{p}>": [f"{TYPE} <{c}> ." for c in cs] for p, cs in local.ranges.items()},
+            {f"<{p}>": [f"<{q}>" for q in qs] for p, qs in local.superproperties.items()},
+            {f"<{p}>": [f"<{q}>" for q in qs] for p, qs in local.inverses.items()},
+        )
+        cached = _LOCAL_TABLES[id(local)] = (local, tables)
+    return cached[1]
+
+
 def local_closure(nt: bytes, local: LocalRules) -> list[str]:
     """What the table rules derive from N-Triples ``nt`` (as written by rdflib or
     :class:`~trialkg.triples.ntriples.TripleLines`: one triple per line, terms separated by
@@ -373,13 +392,10 @@ def local_closure(nt: bytes, local: LocalRules) -> list[str]:
 
     This equals the table rules' SPARQL form run on a store holding ``nt`` (tested), at a
     fraction of the cost: a dictionary lookup per triple instead of a scan of every link."""
-    supers = {f"<{c}>": [f"{TYPE} <{s}> ." for s in ss] for c, ss in local.supers.items()}
-    domains = {f"<{p}>": [f"{TYPE} <{c}> ." for c in cs] for p, cs in local.domains.items()}
-    ranges = {f"<{p}>": [f"{TYPE} <{c}> ." for c in cs] for p, cs in local.ranges.items()}
-    superprops = {f"<{p}>": [f"<{q}>" for q in qs] for p, qs in local.superproperties.items()}
-    inverses = {f"<{p}>": [f"<{q}>" for q in qs] for p, qs in local.inverses.items()}
+    supers, domains, ranges, superprops, inverses = _tables(local)
+    read = {TYPE, *domains, *ranges, *superprops, *inverses}  # predicates a table rule reads
     known = set(nt.decode("utf-8").splitlines())
-    todo = list(known)
+    todo = [line for line in known if line.split(" ", 2)[1] in read]
     out: list[str] = []
     while todo:
         s, p, rest = todo.pop().split(" ", 2)
@@ -387,13 +403,14 @@ def local_closure(nt: bytes, local: LocalRules) -> list[str]:
         new: list[str] = []
         if p == TYPE:
             new += [f"{s} {tail}" for tail in supers.get(o, ())]
-        if s[0] == "<":
-            new += [f"{s} {tail}" for tail in domains.get(p, ())]
-        if o[0] == "<":
-            new += [f"{o} {tail}" for tail in ranges.get(p, ())]
-        new += [f"{s} {q} {o} ." for q in superprops.get(p, ())]
-        if o[0] == "<" or o.startswith("_:"):
-            new += [f"{o} {q} {s} ." for q in inverses.get(p, ())]
+        if p in domains and s[0] == "<":
+            new += [f"{s} {tail}" for tail in domains[p]]
+        if p in ranges and o[0] == "<":
+            new += [f"{o} {tail}" for tail in ranges[p]]
+        if p in superprops:
+            new += [f"{s} {q} {o} ." for q in superprops[p]]
+        if p in inverses and (o[0] == "<" or o.startswith("_:")):
+            new += [f"{o} {q} {s} ." for q in inverses[p]]
         for line in new:
             if line not in known:
                 known.add(line)
