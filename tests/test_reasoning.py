@@ -141,10 +141,10 @@ def test_reasoning_in_place_equals_reasoning_on_a_copy(seed_store_root: Path, lo
     local_done = None
     if local:
         asserted = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-        lines = "".join(f"{line}\n" for line in local_closure(asserted, rules.local))
+        lines = local_closure(asserted, rules.local)
         local_done = [
             ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-            for t in ox.parse(lines.encode(), format=ox.RdfFormat.N_TRIPLES)
+            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
         ]
         assert local_done  # the table rules derive something on the seed graph
         store.bulk_extend(local_done)
@@ -212,7 +212,7 @@ def test_local_closure_equals_the_table_rules_in_sparql(seed_store_root: Path) -
     store = ox.Store()
     store.load(asserted, format=ox.RdfFormat.N_TRIPLES)
     in_sparql = {(q.subject, q.predicate, q.object) for q in apply_rules(store, table_only)}
-    lines = "".join(f"{line}\n" for line in local_closure(asserted, rules.local)).encode()
+    lines = local_closure(asserted, rules.local)
     in_python = {
         (t.subject, t.predicate, t.object) for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
     }

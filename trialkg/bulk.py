@@ -102,12 +102,12 @@ def bulk_build(
     with new_version(store_root) as store:
         assert store.path is not None
         curated = io.BytesIO()
-        derived: list[str] = []
+        derived: list[bytes] = []
         for name, graph in compiled.graphs:
             if name != iri.INFERRED_GRAPH:
                 nt = graph.serialize(format="nt", encoding="utf-8")
                 report.quads += _write(curated, nt, name)
-                derived += local_closure(nt, rules.local)
+                derived.append(local_closure(nt, rules.local))
         store._inner.bulk_load(curated.getvalue(), format=ox.RdfFormat.N_QUADS)
         work = store.path.parent / (store.path.name + ".work")
         work.mkdir()
@@ -119,7 +119,7 @@ def bulk_build(
                 )
             )
             derived_file = work / "derived.nt"
-            derived_file.write_bytes("".join(f"{line}\n" for line in derived).encode("utf-8"))
+            derived_file.write_bytes(b"".join(derived))
             _stream_records(
                 store._inner, records_dir, base, derived_file, rules, files, report, progress
             )
@@ -362,8 +362,7 @@ def _flush(
         report.quads += _write(out, prov, iri.PROVENANCE_GRAPH)
         report.records += 1
         if local is not None and derived is not None:
-            lines = local_closure(graph + prov, local)
-            derived.write("".join(f"{line}\n" for line in lines).encode("utf-8"))
+            derived.write(local_closure(graph + prov, local))
     unowned = bad.get("")
     if unowned:
         raise BulkError(f"{len(unowned)} SHACL violation(s) on shared nodes: {unowned[0]}")
