@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -267,6 +267,71 @@ def map_records(
     return report
 
 
+class _BackgroundWriter:
+    """A file-like sink that hands its writes to a thread, so that the mapping goes on
+    while the engine's loader reads the pipe at its own pace.
+
+    At most ``limit`` bytes wait in memory; a write beyond that waits for the thread. An
+    error of the thread (a closed pipe) is raised by the next write or by :meth:`close`.
+    """
+
+    def __init__(self, out: IO[bytes], limit: int) -> None:
+        self._out = out
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._pending = 0
+        self._closed = False
+        self._error: BaseException | None = None
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="nquads-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._chunks and not self._closed:
+                    self._cond.wait()
+                if not self._chunks:
+                    return
+                chunks, self._chunks = self._chunks, []
+            try:
+                for chunk in chunks:
+                    self._out.write(chunk)
+                self._out.flush()
+            except BaseException as exc:
+                with self._cond:
+                    self._error = exc
+                    self._chunks, self._pending = [], 0
+                    self._cond.notify_all()
+                return
+            with self._cond:
+                self._pending -= sum(len(chunk) for chunk in chunks)
+                self._cond.notify_all()
+
+    def write(self, data: bytes) -> int:
+        with self._cond:
+            while self._pending and self._pending + len(data) > self._limit and not self._error:
+                self._cond.wait()
+            if self._error is not None:
+                raise self._error
+            self._chunks.append(data)
+            self._pending += len(data)
+            self._cond.notify_all()
+        return len(data)
+
+    def close(self) -> None:
+        """Write what is pending, stop the thread, and raise its error if it had one."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+WRITE_AHEAD_BYTES = 256 << 20
+
+
 def _worker(write_fd: int) -> int:
     """The child process of :func:`_stream_records`: a job (JSON) on stdin, N-Quads on
     ``write_fd``, one JSON message per line on stdout."""
@@ -279,15 +344,16 @@ def _worker(write_fd: int) -> int:
 
     job = json.loads(sys.stdin.read())
     with (
-        os.fdopen(write_fd, "wb", buffering=1 << 20) as out,
+        os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe,
         Path(job["derived"]).open("ab") as derived,
     ):
+        out = _BackgroundWriter(pipe, WRITE_AHEAD_BYTES)
         try:
             report = map_records(
                 Path(job["records_dir"]),
                 Path(job["base"]).read_bytes(),
                 [Path(f) for f in job["files"]],
-                out,
+                cast(IO[bytes], out),
                 emit,
                 LocalRules.from_json(job["local"]),
                 derived,
@@ -295,11 +361,13 @@ def _worker(write_fd: int) -> int:
         except BulkError as exc:
             emit({"error": str(exc)})
             return 1
+        finally:
+            out.close()
     emit({"done": {"records": report.records, "quads": report.quads}})
     return 0
 
 
-BATCH_RECORDS = 500
+BATCH_RECORDS = 100
 
 
 class _Batch:
