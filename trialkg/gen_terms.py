@@ -33,6 +33,16 @@ class TKG(DefinedNamespace):
 '''
 
 
+FOOTER = """
+
+# Looking a term up on a DefinedNamespace goes through its metaclass and builds a new URIRef
+# each time (the mappings do it millions of times): bind each term once, as a class
+# attribute. Unknown names still raise AttributeError.
+for _name in TKG.__annotations__:
+    setattr(TKG, _name, TKG._NS[_name])
+"""
+
+
 def ontology_terms(graph: Graph) -> dict[str, str]:
     """Return local name -> kind ('class', 'property', 'individual') of every declared term."""
     kinds = {
@@ -63,7 +73,7 @@ def render(graph: Graph) -> str:
         lines.append(f"    # {heading}\n")
         lines.extend(f"    {name}: URIRef\n" for name in names)
         lines.append("\n")
-    return "".join(lines).rstrip("\n") + "\n"
+    return "".join(lines).rstrip("\n") + "\n" + FOOTER
 
 
 def main() -> None:

@@ -294,3 +294,10 @@ class TKG(DefinedNamespace):
     SingleBlind: URIRef
     SingleGroup: URIRef
     TwoSided: URIRef
+
+
+# Looking a term up on a DefinedNamespace goes through its metaclass and builds a new URIRef
+# each time (the mappings do it millions of times): bind each term once, as a class
+# attribute. Unknown names still raise AttributeError.
+for _name in TKG.__annotations__:
+    setattr(TKG, _name, TKG._NS[_name])

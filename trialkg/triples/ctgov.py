@@ -24,18 +24,27 @@ from trialkg import iri, vocab
 from trialkg.records.loader import load_reference, load_source, source_files
 from trialkg.sources.ctgov import Figure, Group, RegistryStudy
 from trialkg.terms import TKG
-from trialkg.triples.curated import (
-    OA,
-    PROV,
-    annotate,
-    boolean,
-    decimal,
-    integer,
-    link_assertion_graph,
-)
-from trialkg.triples.ntriples import TripleLines
+from trialkg.triples.curated import OA, PROV, annotate, decimal_text, link_assertion_graph
+from trialkg.triples.ntriples import NTerm, TripleLines, nt_literal
 
 RFC6901 = URIRef("https://www.rfc-editor.org/rfc/rfc6901")
+
+
+_DECIMAL, _NON_NEGATIVE, _BOOLEAN = str(XSD.decimal), str(XSD.nonNegativeInteger), str(XSD.boolean)
+
+
+def decimal(value: Decimal | int) -> NTerm:
+    """An xsd:decimal in canonical form, written straight as N-Triples."""
+    return nt_literal(decimal_text(value), _DECIMAL)
+
+
+def integer(value: int) -> NTerm:
+    return nt_literal(str(value), _NON_NEGATIVE)
+
+
+def boolean(value: bool) -> NTerm:
+    return nt_literal("true" if value else "false", _BOOLEAN)
+
 
 PHASES = {
     "EARLY_PHASE1": "early-1",
@@ -209,7 +218,11 @@ class _Emitter:
 
     def add(self, s: URIRef, p: URIRef, o: object) -> None:
         if o is not None and o != "":
-            self.g.add((s, p, o if isinstance(o, (URIRef, Literal)) else Literal(o)))
+            if type(o) is str:
+                o = nt_literal(o)
+            elif not isinstance(o, (URIRef, Literal, NTerm)):
+                o = Literal(o)
+            self.g.add((s, p, o))
 
     def evidence(self, subject: URIRef, fig: Figure, props: Sequence[URIRef]) -> None:
         """Evidence pointing into the record: JSON Pointer (API v2) or XPath (legacy XML)."""
@@ -221,7 +234,7 @@ class _Emitter:
         else:
             self.g.add((selector, RDF.type, OA.FragmentSelector))
             self.g.add((selector, DCTERMS.conformsTo, RFC6901))
-        self.g.add((selector, RDF.value, Literal(fig.pointer)))
+        self.g.add((selector, RDF.value, nt_literal(fig.pointer)))
 
     # -- drugs and arms -----------------------------------------------------------------------
 
@@ -240,7 +253,7 @@ class _Emitter:
             return None
         node = iri.drug(slug(name))
         self.g.add((node, RDF.type, TKG.Drug))
-        self.g.add((node, RDFS.label, Literal(name)))
+        self.g.add((node, RDFS.label, nt_literal(name)))
         self.report.new_drugs.append(name)
         return node
 
@@ -268,7 +281,7 @@ class _Emitter:
             self.arm_ids[arm.title] = arm_id
             a = iri.arm(self.study_id, arm_id)
             self.add(a, RDF.type, TKG.Arm)
-            self.add(a, RDFS.label, Literal(arm.title))
+            self.add(a, RDFS.label, nt_literal(arm.title))
             self.add(a, TKG.description, arm.description)
             self.add(self.study, TKG.hasArm, a)
             self.add(a, TKG.armOf, self.study)
@@ -279,7 +292,7 @@ class _Emitter:
             if components:
                 r = iri.regimen(self.study_id, arm_id)
                 self.add(r, RDF.type, TKG.Regimen)
-                self.add(r, RDFS.label, Literal(f"regimen of {arm.title}"))
+                self.add(r, RDFS.label, nt_literal(f"regimen of {arm.title}"))
                 self.add(a, TKG.hasRegimen, r)
                 self.add(r, TKG.regimenOf, a)
                 for c in components:
@@ -294,7 +307,7 @@ class _Emitter:
         arm_id = slug(group.title)
         a = iri.arm(self.study_id, arm_id)
         self.add(a, RDF.type, TKG.Arm)
-        self.add(a, RDFS.label, Literal(group.title))
+        self.add(a, RDFS.label, nt_literal(group.title))
         self.add(a, TKG.armOf, self.study)
         self.add(a, TKG.ofStudy, self.study)
         self.add(self.study, TKG.hasArm, a)
@@ -306,7 +319,7 @@ class _Emitter:
     def study_node(self) -> None:
         rec, s = self.rec, self.study
         self.add(s, RDF.type, TKG.Study)
-        self.add(s, RDFS.label, Literal(rec.acronym or rec.brief_title or rec.nct_id))
+        self.add(s, RDFS.label, nt_literal(rec.acronym or rec.brief_title or rec.nct_id))
         if rec.study_type.upper() == "INTERVENTIONAL":
             self.add(s, RDF.type, TKG.InterventionalStudy)
         elif rec.study_type.upper() == "OBSERVATIONAL":
@@ -333,7 +346,7 @@ class _Emitter:
         elif model.startswith("SINGLE"):
             self.add(s, TKG.hasDesignFeature, TKG.SingleGroup)
         for reg in (rec.nct_id, *rec.aliases):
-            self.add(s, TKG.registryId, Literal(reg))
+            self.add(s, TKG.registryId, nt_literal(reg))
         self.add(s, TKG.acronym, rec.acronym)
         self.add(s, TKG.title, rec.official_title or rec.brief_title)
         self.add(s, TKG.orgStudyId, rec.org_study_id)
@@ -345,7 +358,7 @@ class _Emitter:
             self.add(s, TKG.keyword, kw)
         if rec.overall_status is not None:
             status = Figure(text=rec.overall_status.text, pointer=rec.overall_status.pointer)
-            self.add(s, TKG.overallStatus, Literal(normalise_status(status.text)))
+            self.add(s, TKG.overallStatus, nt_literal(normalise_status(status.text)))
             self.evidence(s, status, [TKG.overallStatus])
         n = _number(rec.enrollment)
         if n is not None and rec.enrollment is not None and n[0] == n[0].to_integral_value():
@@ -361,11 +374,11 @@ class _Emitter:
             if name:
                 org = iri.organization(slug(name))
                 self.add(org, RDF.type, TKG.Organization)
-                self.add(org, RDFS.label, Literal(name))
+                self.add(org, RDFS.label, nt_literal(name))
                 self.add(s, TKG.sponsoredBy, org)
         pop = iri.population(self.study_id)
         self.add(pop, RDF.type, TKG.Population)
-        self.add(pop, RDFS.label, Literal(f"population of {rec.acronym or rec.nct_id}"))
+        self.add(pop, RDFS.label, nt_literal(f"population of {rec.acronym or rec.nct_id}"))
         self.add(s, TKG.studiesPopulation, pop)
         self.add(pop, TKG.ofStudy, s)
         for cond in rec.conditions:
@@ -378,7 +391,7 @@ class _Emitter:
             node = known or iri.condition(slug(cond))
             if known is None:
                 self.add(node, RDF.type, TKG.Condition)
-                self.add(node, RDFS.label, Literal(cond))
+                self.add(node, RDFS.label, nt_literal(cond))
             self.add(pop, TKG.hasCondition, node)
         self.add(pop, TKG.eligibilityCriteria, rec.eligibility)
         self.add(pop, TKG.eligibleSex, rec.sex)
@@ -404,7 +417,7 @@ class _Emitter:
             e = iri.endpoint(self.study_id, ids[title])
             self.add(e, RDF.type, TKG.Endpoint)
             self.add(e, RDF.type, vocab.ENDPOINT_KINDS[kind])
-            self.add(e, RDFS.label, Literal(f"{title} ({self.rec.acronym or self.rec.nct_id})"))
+            self.add(e, RDFS.label, nt_literal(f"{title} ({self.rec.acronym or self.rec.nct_id})"))
             self.add(self.study, TKG.hasEndpoint, e)
             self.add(e, TKG.endpointOf, self.study)
             self.add(e, TKG.ofStudy, self.study)
@@ -462,9 +475,8 @@ class _Emitter:
                 node = iri.arm_result(self.study_id, arm_id, ep_id, measure, time_point)
                 self.add(node, RDF.type, TKG.Result)
                 self.add(node, RDF.type, TKG.ArmResult)
-                self.add(
-                    node, RDFS.label, Literal(f"{o.title}: {measure}, {groups[m.group_id].title}")
-                )
+                label = f"{o.title}: {measure}, {groups[m.group_id].title}"
+                self.add(node, RDFS.label, nt_literal(label))
                 self.add(node, TKG.ofStudy, self.study)
                 self.add(node, TKG.forArm, iri.arm(self.study_id, arm_id))
                 self.add(iri.arm(self.study_id, arm_id), TKG.armHasResult, node)
@@ -507,12 +519,12 @@ class _Emitter:
         comparison = iri.comparison(self.study_id, ep_id, exp, comp)
         self.add(comparison, RDF.type, TKG.Result)
         self.add(comparison, RDF.type, TKG.Comparison)
-        self.add(comparison, RDFS.label, Literal(f"{title}: {exp} vs {comp}"))
+        self.add(comparison, RDFS.label, nt_literal(f"{title}: {exp} vs {comp}"))
         nodes = [comparison]
         p = _number(an.p_value)
         if p is not None and an.p_value is not None and 0 <= p[0] <= 1:
             self.add(comparison, TKG.pValue, decimal(p[0]))
-            self.add(comparison, TKG.pValueComparator, Literal(p[1]))
+            self.add(comparison, TKG.pValueComparator, nt_literal(p[1]))
             self.evidence(comparison, an.p_value, [TKG.pValue])
         elif an.value is not None:
             self.evidence(comparison, an.value, [])  # the analysis that compares the arms
@@ -529,7 +541,7 @@ class _Emitter:
             self.add(est, RDF.type, TKG.Result)
             self.add(est, RDF.type, TKG.EffectEstimate)
             self.add(est, RDF.type, vocab.STATISTICS[stat])
-            self.add(est, RDFS.label, Literal(f"{title}: {an.param_type}, {exp} vs {comp}"))
+            self.add(est, RDFS.label, nt_literal(f"{title}: {an.param_type}, {exp} vs {comp}"))
             self.add(est, TKG.estimateOf, comparison)
             self.add(est, TKG.value, decimal(value[0]))
             self.evidence(est, an.value, [TKG.value])
@@ -574,7 +586,7 @@ class _Emitter:
             arm_id = self.group_arm(groups[ae.group_id])
             term = iri.adverse_event_term(slug(ae.term))
             self.add(term, RDF.type, TKG.AdverseEventTerm)
-            self.add(term, RDFS.label, Literal(ae.term.lower()))
+            self.add(term, RDFS.label, nt_literal(ae.term.lower()))
             self.add(term, TKG.organSystem, ae.organ_system)
             node = iri.adverse_event_result(
                 self.study_id, arm_id, slug(ae.term), "not-stated", ae.serious
@@ -584,7 +596,7 @@ class _Emitter:
             self.add(
                 node,
                 RDFS.label,
-                Literal(
+                nt_literal(
                     f"{ae.term} ({'serious' if ae.serious else 'other'}), "
                     f"{groups[ae.group_id].title}"
                 ),
@@ -612,26 +624,26 @@ class _Emitter:
             (
                 src,
                 RDFS.label,
-                Literal(
+                nt_literal(
                     f"ClinicalTrials.gov {rec.nct_id} "
                     f"({rec.version_date or 'undated'}, {rec.format})"
                 ),
             )
         )
-        g.add((src, TKG.publisher, Literal("ClinicalTrials.gov")))
+        g.add((src, TKG.publisher, nt_literal("ClinicalTrials.gov")))
         g.add(
             (
                 src,
                 TKG.url,
-                Literal(f"https://clinicaltrials.gov/study/{rec.nct_id}", datatype=XSD.anyURI),
+                nt_literal(f"https://clinicaltrials.gov/study/{rec.nct_id}", str(XSD.anyURI)),
             )
         )
         version = version_slug(rec.version_date)
         if re.match(r"^\d{4}-\d{2}-\d{2}$", version):
-            g.add((src, TKG.versionDate, Literal(version, datatype=XSD.date)))
-        g.add((src, TKG.documentFile, Literal(Path(rec.file).name)))
-        g.add((src, TKG.sha256, Literal(hashlib.sha256(raw).hexdigest())))
-        g.add((src, DCTERMS["format"], Literal(rec.format)))
+            g.add((src, TKG.versionDate, nt_literal(version, str(XSD.date))))
+        g.add((src, TKG.documentFile, nt_literal(Path(rec.file).name)))
+        g.add((src, TKG.sha256, nt_literal(hashlib.sha256(raw).hexdigest())))
+        g.add((src, DCTERMS["format"], nt_literal(rec.format)))
         g.add((src, TKG.reportsStudy, self.study))
         link_assertion_graph(g, self.sid)
         g.add((self.study, TKG.reportedIn, src))

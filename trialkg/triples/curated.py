@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from trialkg import iri, vocab
@@ -22,10 +22,31 @@ from trialkg.records.model import (
     Study,
 )
 from trialkg.terms import TKG
-from trialkg.triples.ntriples import TripleSink
+from trialkg.triples.ntriples import TripleLines, TripleSink, nt_literal
 
-OA = Namespace("http://www.w3.org/ns/oa#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
+
+class Vocabulary:
+    """Terms of an external vocabulary as attributes (``OA.hasBody``), each IRI made once.
+
+    An rdflib ``Namespace`` builds a new ``URIRef`` on every attribute lookup; the mappings
+    look terms up millions of times."""
+
+    def __init__(self, base: str) -> None:
+        self._base = base
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        term = URIRef(self._base + name)
+        setattr(self, name, term)
+        return term
+
+    def __str__(self) -> str:
+        return self._base
+
+
+OA = Vocabulary("http://www.w3.org/ns/oa#")
+PROV = Vocabulary("http://www.w3.org/ns/prov#")
 
 CURIE_PREFIXES = {
     "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
@@ -48,8 +69,8 @@ def expand_curie(curie: str) -> URIRef:
     return URIRef(CURIE_PREFIXES[prefix] + local)
 
 
-def decimal(value: Decimal | int) -> Literal:
-    """An xsd:decimal literal in canonical form (``44.3``, ``10.0``)."""
+def decimal_text(value: Decimal | int) -> str:
+    """The canonical lexical form of an xsd:decimal (``44.3``, ``10.0``)."""
     d = Decimal(value)
     text = format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
     if "." in text:
@@ -58,7 +79,12 @@ def decimal(value: Decimal | int) -> Literal:
             text += "0"
     else:
         text += ".0"
-    return Literal(text, datatype=XSD.decimal)
+    return text
+
+
+def decimal(value: Decimal | int) -> Literal:
+    """An xsd:decimal literal in canonical form (``44.3``, ``10.0``)."""
+    return Literal(decimal_text(value), datatype=XSD.decimal)
 
 
 def integer(value: int) -> Literal:
@@ -102,7 +128,10 @@ def annotate(
     g.add((ev, TKG.evidenceFor, subject))
     g.add((ev, OA.hasBody, subject))
     g.add((ev, TKG.fromSource, source))
-    g.add((ev, TKG.quote, Literal(quote)))
+    if isinstance(g, TripleLines):
+        g.add((ev, TKG.quote, nt_literal(quote)))  # no rdflib literal: the fast path
+    else:
+        g.add((ev, TKG.quote, Literal(quote)))
     for prop in props:
         g.add((ev, TKG.aboutProperty, prop))
     g.add((subject, TKG.hasEvidence, ev))

@@ -32,24 +32,41 @@ def iri_term(term: URIRef) -> str:
     return f"<{value}>"
 
 
+def _quoted(text: str) -> str:
+    return '"{}"'.format(
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
 def literal_term(term: Literal) -> str:
     """A literal in N-Triples syntax (lexical form as rdflib holds it)."""
-    text = (
-        str(term)
-        .replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
     if term.language:
-        return f'"{text}"@{term.language}'
+        return f"{_quoted(str(term))}@{term.language}"
     if term.datatype is not None and str(term.datatype) != _XSD_STRING:
-        return f'"{text}"^^{iri_term(term.datatype)}'
-    return f'"{text}"'
+        return f"{_quoted(str(term))}^^{iri_term(term.datatype)}"
+    return _quoted(str(term))
 
 
-def node_term(term: Node) -> str:
+class NTerm(str):
+    """A literal already written in N-Triples syntax, which :class:`TripleLines` writes as
+    it is. Making one costs a string format; an rdflib ``Literal`` with a datatype also
+    parses its lexical form into a Python value, which the mapping never reads."""
+
+    __slots__ = ()
+
+
+def nt_literal(text: str, datatype: str | None = None) -> NTerm:
+    """A plain (``xsd:string``) or typed literal as an :class:`NTerm`; the lexical form is
+    taken as given, so the caller supplies it in canonical form."""
+    if datatype is None or datatype == _XSD_STRING:
+        return NTerm(_quoted(text))
+    return NTerm(f"{_quoted(text)}^^{iri_term(URIRef(datatype))}")
+
+
+def node_term(term: Node | NTerm) -> str:
     """An IRI or a literal in N-Triples syntax; anything else is a TypeError."""
+    if isinstance(term, NTerm):
+        return str(term)
     if isinstance(term, URIRef):
         return iri_term(term)
     if isinstance(term, Literal):
@@ -62,18 +79,32 @@ class TripleLines:
 
     def __init__(self) -> None:
         self._lines: dict[str, None] = {}
-        self._predicates: dict[str, str] = {}
-        self.subjects: set[str] = set()
+        self._terms: dict[URIRef, str] = {}  # IRI -> its N-Triples form, checked once
+        self._subjects: set[URIRef] = set()
 
-    def add(self, triple: tuple[URIRef, URIRef, Node], /) -> TripleLines:
+    def add(self, triple: tuple[URIRef, URIRef, Node | NTerm], /) -> TripleLines:
         s, p, o = triple
-        pred = self._predicates.get(p)
-        if pred is None:
-            pred = self._predicates[p] = iri_term(p)
-        obj = iri_term(o) if type(o) is URIRef else node_term(o)
-        self._lines[f"{iri_term(s)} {pred} {obj} .\n"] = None
-        self.subjects.add(str(s))
+        terms = self._terms
+        st = terms.get(s)
+        if st is None:
+            st = terms[s] = iri_term(s)
+        pt = terms.get(p)
+        if pt is None:
+            pt = terms[p] = iri_term(p)
+        if type(o) is NTerm:
+            ot: str = o
+        elif type(o) is URIRef:
+            ot = terms.get(o) or terms.setdefault(o, iri_term(o))
+        else:
+            ot = node_term(o)
+        self._lines[f"{st} {pt} {ot} .\n"] = None
+        self._subjects.add(s)
         return self
+
+    @property
+    def subjects(self) -> set[str]:
+        """The subjects of the triples (so that a validation report can name the record)."""
+        return {str(s) for s in self._subjects}
 
     def __len__(self) -> int:
         return len(self._lines)
