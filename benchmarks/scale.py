@@ -1,22 +1,23 @@
 """Build and query synthetic graphs of N trials; compare with raw pyoxigraph and rdflib.
 
     .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--repeats 3]
-        [--raw-both] [--out FILE]
+        [--raw-both] [--after-import] [--out FILE]
 
 For each N: generate N trials of registry records (``benchmarks.synthetic``), build them with
 the curated records into a new store (``trialkg build --ctgov``: parse, map and SHACL in batches
 in a child process streaming into one bulk load, reasoning once), and measure the time per
 stage, the throughput in quads/s, the peak RSS of the build (this process and the mapping
-child) and the store's size on disk; then add one more record the
-incremental way (``trialkg import ctgov``) and time it. Then dump exactly the quads the store
-holds and load them straight into pyoxigraph (``bulk_load`` on disk: the engine's own limit),
-then compact that raw store as the build compacts its own (``optimize``, timed apart), and,
-up to ``--rdflib-max`` trials, load them into rdflib's in-memory ``Dataset``; and time every
-query of the library on all three (trialkg and raw: a warm-up run each, then ``--repeats``
-runs alternating between the two, median, against the compacted raw store and with
+child) and the store's size on disk. Then dump exactly the quads the store holds and load
+them straight into pyoxigraph (``bulk_load`` on disk: the engine's own limit), then compact
+that raw store as the build compacts its own (``optimize``, timed apart), and, up to
+``--rdflib-max`` trials, load them into rdflib's in-memory ``Dataset``; and time every query
+of the library on all three (trialkg and raw: a warm-up run each, then ``--repeats`` runs
+alternating between the two, median, against the compacted raw store and with
 ``--raw-both`` against the raw store before compaction too; rdflib: one run, in a child
-process stopped after ``--rdflib-timeout`` seconds). Prints one JSON object per N (and
-appends it to ``--out``).
+process stopped after ``--rdflib-timeout`` seconds). Then add one more record the
+incremental way (``trialkg import ctgov``) and time it; with ``--after-import``, time the
+queries again on the store that import left. Prints one JSON object per N (and appends it
+to ``--out``).
 """
 
 from __future__ import annotations
@@ -148,11 +149,14 @@ def measure(
     warmup: bool = True,
     partial: Any = None,
     raw_both: bool = False,
+    after_import: bool = False,
 ) -> dict[str, Any]:
     """One run at ``trials``; ``partial`` (if given) gets the build and load figures before
-    the queries are timed. Queries are timed against the raw store after it is compacted as
-    the bulk build compacts its own, and with ``raw_both`` against the raw store as loaded
-    too."""
+    the queries are timed. Queries are timed on the store as built, against the raw store
+    after it is compacted as the bulk build compacts its own, and with ``raw_both`` against
+    the raw store as loaded too. Then one more record is added the incremental way; with
+    ``after_import`` the queries are timed again on the store it left (``after_import_ms``,
+    ``ratio_after_import``: against the same compacted raw store, which lacks that record)."""
     from trialkg.bulk import bulk_build
     from trialkg.importer import import_ctgov
     from trialkg.store import Store, current_data_dir
@@ -168,15 +172,6 @@ def measure(
         report = bulk_build(records_dir(), default_documents_dir(), [records], root)
         build_s = time.perf_counter() - t
         build_rss = {"process": round(peak_rss_mb()), "mapper": round(children_peak_rss_mb())}
-        extra = generate(1, work / "one-more", seed=trials + 1, first=trials)[:1]
-        writable = Store.open(root, read_only=False)
-        t = time.perf_counter()
-        added = import_ctgov(extra, writable, records_dir(), reason=True)
-        writable.flush()
-        incremental_s = time.perf_counter() - t
-        writable.release()
-        assert added and added[0].triples > 0, added
-        failed = report.failed + [(r.file, r.error) for r in added if r.error]
         data = current_data_dir(root)
         ours = Store.open(root)
         quads = len(ours)
@@ -185,13 +180,12 @@ def measure(
         result: dict[str, Any] = {
             "trials": trials,
             "records": len(files),
-            "records_failed": len(failed),
+            "records_failed": len(report.failed),
             "quads": quads,
             "generate_s": round(gen_s, 1),
             "build_s": round(build_s, 1),
             "build_stages_s": report.seconds,
             "build_quads_per_s": round(quads / build_s),
-            "incremental_one_record_s": round(incremental_s, 2),
             "build_peak_rss_mb": build_rss,
             "peak_rss_mb": round(peak_rss_mb()),
             "store_mb": round(folder_mb(data), 1),
@@ -231,6 +225,26 @@ def measure(
                 raw_compacted_ms=round(ms_raw, 1),
                 ratio_compacted=round(ms_ours / ms_raw, 2) if ms_raw else None,
             )
+        # one more record, the incremental way, into the store the queries were timed on
+        ours.release()
+        del ours
+        extra = generate(1, work / "one-more", seed=trials + 1, first=trials)[:1]
+        writable = Store.open(root, read_only=False)
+        t = time.perf_counter()
+        added = import_ctgov(extra, writable, records_dir(), reason=True)
+        writable.flush()
+        result["incremental_one_record_s"] = round(time.perf_counter() - t, 2)
+        writable.release()
+        del writable
+        assert added and added[0].triples > 0 and not added[0].error, added
+        if after_import:
+            ours = Store.open(root)
+            for slug, text in queries:
+                ms_ours, ms_raw, _rows = time_pair(ours.query, raw.query, text, repeats, warmup)
+                per_query[slug].update(
+                    after_import_ms=round(ms_ours, 1),
+                    ratio_after_import=round(ms_ours / ms_raw, 2) if ms_raw else None,
+                )
         if trials <= rdflib_max:
             rd = rdflib_side(nquads, queries, rdflib_timeout)
             result["rdflib_load_s"] = rd.get("load_s")
@@ -261,6 +275,11 @@ def main() -> None:
         action="store_true",
         help="time the queries on the raw store before its compaction as well",
     )
+    parser.add_argument(
+        "--after-import",
+        action="store_true",
+        help="time the queries again after one more record is added incrementally",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -279,6 +298,7 @@ def main() -> None:
             args.repeats,
             not args.no_warmup,
             raw_both=args.raw_both,
+            after_import=args.after_import,
             partial=lambda r: write({**r, "partial": "build and load; queries follow"}),
         )
         write(result)

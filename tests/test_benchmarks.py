@@ -41,7 +41,7 @@ def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
 def test_scale_benchmark_smoke_run() -> None:
     from benchmarks.scale import measure
 
-    result = measure(3, rdflib_max=3, rdflib_timeout=60, raw_both=True)
+    result = measure(3, rdflib_max=3, rdflib_timeout=60, raw_both=True, after_import=True)
     assert result["records_failed"] == 0 and result["quads"] > 10_000
     assert result["raw_oxigraph_load_s"] > 0 and result["store_mb"] > 0
     assert set(result["queries"]) == {q.slug for q in library()}
@@ -49,6 +49,26 @@ def test_scale_benchmark_smoke_run() -> None:
     assert all(q["raw_compacted_ms"] >= 0 for q in result["queries"].values())
     assert result["raw_optimize_s"] >= 0 and result["build_vs_raw_compacted"] > 0
     assert result["rdflib_load_s"] > 0
+    assert result["incremental_one_record_s"] > 0
+    assert all(q["ratio_after_import"] > 0 for q in result["queries"].values())
+
+
+@pytest.mark.reasoner
+def test_mapping_benchmark_smoke_run() -> None:
+    from benchmarks.mapping import measure
+
+    result = measure(4, batch=2)
+    assert result["records"] >= 4 and result["violations"] == 0
+    assert result["triples_per_record"] > 100
+    assert set(result["ms_per_record"]) == {
+        "read",
+        "map",
+        "validate: load the batch",
+        "validate: shape queries",
+        "table rules",
+        "write N-Quads",
+    }
+    assert result["total_ms_per_record"] > 0
 
 
 @pytest.mark.slow

@@ -1,0 +1,109 @@
+"""Cost per record of each step of the bulk build's mapping child, in one process.
+
+    .venv/bin/python -m benchmarks.mapping 300 [--batch 100]
+
+Generates N trials of registry records (``benchmarks.synthetic``), then runs the steps the
+mapping child runs for each record version (``trialkg.bulk.map_records``), timing each on its
+own: read and parse the record, map it to N-Triples lines, validate (the compiled shapes,
+once per batch of ``--batch`` record versions: loading the batch into a working store, then
+the queries), the table rules' closure, and writing the N-Quads. Prints one JSON object with
+milliseconds per record version for each step. This is the part of the build that competes
+with the engine's loader for the cores; the whole build is measured by ``benchmarks.scale``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from benchmarks.synthetic import generate
+from trialkg.paths import default_documents_dir, records_dir
+
+
+def measure(trials: int, batch: int = 100) -> dict[str, Any]:
+    from trialkg import iri
+    from trialkg.build import compile_graph
+    from trialkg.bulk import _write
+    from trialkg.rules import compile_rules, local_closure
+    from trialkg.shacl_sparql import run_checks
+    from trialkg.sources.ctgov import read_record
+    from trialkg.triples.ctgov import Context, registry_ntriples
+    from trialkg.validate import ontology_graph
+
+    work = Path(tempfile.mkdtemp(prefix="trialkg-mapping-"))
+    try:
+        files = generate(trials, work / "records")
+        rules = compile_rules(ontology_graph())
+        compiled = compile_graph(records_dir(), default_documents_dir(), reason=False)
+        context = next(g for name, g in compiled.graphs if name == iri.REFERENCE_GRAPH)
+        base = b"".join(
+            g.serialize(format="nt", encoding="utf-8") for g in (ontology_graph(), context)
+        )
+        ctx = Context.from_records(records_dir())
+        spent: defaultdict[str, float] = defaultdict(float)
+        out, triples, violations = io.BytesIO(), 0, 0
+
+        def lap(step: str, start: float) -> float:
+            now = time.perf_counter()
+            spent[step] += now - start
+            return now
+
+        for first in range(0, len(files), batch):
+            mapped = []
+            for path in files[first : first + batch]:
+                t = time.perf_counter()
+                rec = read_record(path)
+                t = lap("read", t)
+                sid, lines, prov, _report = registry_ntriples(rec, ctx)
+                nt, prov_nt = lines.ntriples(), prov.ntriples()
+                lap("map", t)
+                mapped.append((sid, nt, prov_nt))
+                triples += nt.count(b"\n") + prov_nt.count(b"\n")
+            t = time.perf_counter()
+            store = ox.Store()
+            store.bulk_load(b"".join([base, *(nt for _sid, nt, _prov in mapped)]),
+                            format=ox.RdfFormat.N_TRIPLES)  # fmt: skip
+            t = lap("validate: load the batch", t)
+            violations += len(run_checks(store))
+            lap("validate: shape queries", t)
+            for sid, nt, prov_nt in mapped:
+                t = time.perf_counter()
+                local_closure(nt + prov_nt, rules.local)
+                t = lap("table rules", t)
+                _write(out, nt, iri.source_graph(sid))
+                _write(out, prov_nt, iri.PROVENANCE_GRAPH)
+                lap("write N-Quads", t)
+        n = len(files)
+        per_record = {step: round(s * 1000 / n, 2) for step, s in sorted(spent.items())}
+        return {
+            "trials": trials,
+            "records": n,
+            "batch": batch,
+            "triples_per_record": round(triples / n),
+            "violations": violations,
+            "ms_per_record": per_record,
+            "total_ms_per_record": round(sum(spent.values()) * 1000 / n, 2),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("trials", type=int, nargs="?", default=300)
+    parser.add_argument("--batch", type=int, default=100, help="record versions per validation")
+    args = parser.parse_args()
+    print(json.dumps(measure(args.trials, args.batch), sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
