@@ -153,3 +153,27 @@ def test_pallas_adverse_events_all_imported_and_drug_shared(pallas: Store) -> No
         "VALUES ?d { <https://w3id.org/trialkg/id/drug/palbociclib> }",
     )
     assert (PALLAS,) in studies and ("https://w3id.org/trialkg/id/study/patina",) in studies
+
+
+def test_compact_after_an_import_keeps_every_quad(seed_store_root: Path, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "store"
+    shutil.copytree(seed_store_root, root)
+    result = CliRunner().invoke(
+        app, ["import", "ctgov", str(CTGOV / "NCT03377387.json"), "--store", str(root)]
+    )
+    assert result.exit_code == 0, result.output
+    reader = Store.open(root)
+    before = reader.sorted_nquads()
+    reader.release()
+    result = CliRunner().invoke(app, ["compact", "--store", str(root)])
+    assert result.exit_code == 0, result.output
+    assert f"compacted {root} in " in result.output
+    assert Store.open(root).sorted_nquads() == before
+
+
+def test_compact_names_a_missing_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["compact", "--store", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert "no graph has been built at" in result.output

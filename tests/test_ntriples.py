@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import XSD, Graph, Literal, URIRef
 
-from trialkg.triples.ntriples import TripleLines, as_quads, iri_term
+from trialkg.triples.ntriples import TripleLines, as_quads, iri_term, nt_literal
 
 S = URIRef("https://example.org/s")
 P = URIRef("https://example.org/p")
@@ -61,3 +61,21 @@ def test_blank_nodes_are_refused() -> None:
 
     with pytest.raises(TypeError, match="only IRIs and literals"):
         TripleLines().add((S, P, BNode()))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "literal", [t for t in TRICKY if isinstance(t, Literal) and not t.language], ids=str
+)
+def test_a_literal_written_straight_reads_as_the_rdflib_literal(literal: Literal) -> None:
+    datatype = str(literal.datatype) if literal.datatype is not None else None
+    fast = TripleLines().add((S, P, nt_literal(str(literal), datatype)))
+    assert fast.ntriples() == TripleLines().add((S, P, literal)).ntriples()
+    assert set(fast.graph()) == {(S, P, literal)}
+
+
+def test_ontology_terms_are_bound_once_and_typos_still_fail() -> None:
+    from trialkg.terms import TKG
+
+    assert TKG.Arm is TKG.Arm and str(TKG.Arm) == "https://w3id.org/trialkg/ontology#Arm"
+    with pytest.raises(AttributeError, match="Armm"):
+        _ = TKG.Armm

@@ -19,6 +19,7 @@ import gc
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,7 +103,10 @@ class Store:
         self.add_graphs_atomically([(name, graph)])
 
     def optimize(self) -> None:
-        """Compact the store after a bulk load (queries afterwards ran 1.3-3x faster)."""
+        """Compact the store into one sorted run per index. After a bulk load queries ran
+        1.3-3x faster; after an incremental import, whose writes sit in files of their own
+        that every index lookup also reads, the library queries ran about 1.2x slower until
+        compaction."""
         self._inner.optimize()
 
     def release(self) -> None:
@@ -172,6 +176,18 @@ def current_data_dir(root: Path) -> Path:
     if not data.is_dir():
         raise StoreError(f"{marker} names {name}, which is missing: rebuild with 'trialkg build'")
     return data
+
+
+def compact_store(root: Path) -> float:
+    """Compact the live store at ``root`` (:meth:`Store.optimize`); return the seconds taken."""
+    store = Store.open(root, read_only=False)
+    try:
+        start = time.perf_counter()
+        store.optimize()
+        store.flush()
+        return time.perf_counter() - start
+    finally:
+        store.release()
 
 
 @contextmanager
