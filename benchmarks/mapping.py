@@ -1,13 +1,13 @@
 """Cost per record of each step of the bulk build's mapping child, in one process.
 
-    .venv/bin/python -m benchmarks.mapping 300 [--batch 100]
+    .venv/bin/python -m benchmarks.mapping 300
 
 Generates N trials of registry records (``benchmarks.synthetic``), then runs the steps the
 mapping child runs for each record version (``trialkg.bulk.map_records``), timing each on its
 own: read and parse the record, map it to N-Triples lines, validate (the compiled shapes,
-once per batch of ``--batch`` record versions: loading the batch into a working store, then
-the queries), the table rules' closure, and writing the N-Quads. Prints one JSON object with
-milliseconds per record version for each step. This is the part of the build that competes
+once per batch, batched as the build batches: loading the batch into a working store, then
+the queries), the table rules' closure, and writing the N-Quads. Prints one JSON object
+with milliseconds per record version for each step. This is the part of the build that competes
 with the engine's loader for the cores; the whole build is measured by ``benchmarks.scale``.
 """
 
@@ -29,10 +29,10 @@ from benchmarks.synthetic import generate
 from trialkg.paths import default_documents_dir, records_dir
 
 
-def measure(trials: int, batch: int = 100) -> dict[str, Any]:
+def measure(trials: int) -> dict[str, Any]:
     from trialkg import iri
     from trialkg.build import compile_graph
-    from trialkg.bulk import _write
+    from trialkg.bulk import _Batch, _Batches, _write
     from trialkg.rules import compile_rules, local_closure
     from trialkg.shacl_sparql import run_checks
     from trialkg.sources.ctgov import read_record
@@ -57,37 +57,45 @@ def measure(trials: int, batch: int = 100) -> dict[str, Any]:
             spent[step] += now - start
             return now
 
-        for first in range(0, len(files), batch):
-            mapped = []
-            for path in files[first : first + batch]:
-                t = time.perf_counter()
-                rec = read_record(path)
-                t = lap("read", t)
-                sid, lines, prov, _report = registry_ntriples(rec, ctx)
-                nt, prov_nt = lines.ntriples(), prov.ntriples()
-                lap("map", t)
-                mapped.append((sid, nt, prov_nt))
-                triples += nt.count(b"\n") + prov_nt.count(b"\n")
+        def validate_and_write(batch: _Batch) -> int:
             t = time.perf_counter()
             store = ox.Store()
-            store.bulk_load(b"".join([base, *(nt for _sid, nt, _prov in mapped)]),
+            store.bulk_load(b"".join([base, *(item[2] for item in batch.items)]),
                             format=ox.RdfFormat.N_TRIPLES)  # fmt: skip
             t = lap("validate: load the batch", t)
-            violations += len(run_checks(store))
+            found = len(run_checks(store))
             lap("validate: shape queries", t)
-            for sid, nt, prov_nt in mapped:
+            for _file, sid, nt, prov_nt in batch.items:
                 t = time.perf_counter()
                 local_closure(nt + prov_nt, rules.local)
                 t = lap("table rules", t)
                 _write(out, nt, iri.source_graph(sid))
                 _write(out, prov_nt, iri.PROVENANCE_GRAPH)
                 lap("write N-Quads", t)
+            return found
+
+        batches, sizes = _Batches(base), []
+        for path in files:
+            t = time.perf_counter()
+            rec = read_record(path)
+            t = lap("read", t)
+            sid, lines, prov, _report = registry_ntriples(rec, ctx)
+            nt, prov_nt = lines.ntriples(), prov.ntriples()
+            lap("map", t)
+            triples += nt.count(b"\n") + prov_nt.count(b"\n")
+            full = batches.add(rec.nct_id, str(path), sid, nt, prov_nt, lines.subjects)
+            for batch in [full] if full is not None else []:
+                violations += validate_and_write(batch)
+                sizes.append(len(batch.items))
+        for batch in batches.rest():
+            violations += validate_and_write(batch)
+            sizes.append(len(batch.items))
         n = len(files)
         per_record = {step: round(s * 1000 / n, 2) for step, s in sorted(spent.items())}
         return {
             "trials": trials,
             "records": n,
-            "batch": batch,
+            "batches": len(sizes),
             "triples_per_record": round(triples / n),
             "violations": violations,
             "ms_per_record": per_record,
@@ -100,9 +108,8 @@ def measure(trials: int, batch: int = 100) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trials", type=int, nargs="?", default=300)
-    parser.add_argument("--batch", type=int, default=100, help="record versions per validation")
     args = parser.parse_args()
-    print(json.dumps(measure(args.trials, args.batch), sort_keys=True))
+    print(json.dumps(measure(args.trials), sort_keys=True))
 
 
 if __name__ == "__main__":

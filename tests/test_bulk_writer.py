@@ -1,4 +1,4 @@
-"""The mapping child's background writer: order kept, memory bounded, errors surfaced."""
+"""The mapping child's batches and background writer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from trialkg.bulk import _BackgroundWriter
+from trialkg import bulk
+from trialkg.bulk import _BackgroundWriter, _Batches
 
 
 class SlowSink(io.BytesIO):
@@ -61,3 +62,21 @@ def test_an_error_of_the_sink_is_raised_to_the_mapper() -> None:
         for _ in range(10_000):
             writer.write(b"y")
         writer.close()
+
+
+def test_versions_of_a_trial_go_to_separate_batches_that_still_fill_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk, "BATCH_RECORDS", 3)
+    batches, full = _Batches(b""), []
+    for nct in ["NCT1", "NCT1", "NCT2", "NCT3", "NCT3", "NCT4", "NCT5"]:
+        done = batches.add(nct, f"{nct}.json", nct, b"", b"", set())
+        if done is not None:
+            full.append([item[0] for item in done.items])
+    rest = [[item[0] for item in b.items] for b in batches.rest()]
+    assert full == [
+        ["NCT1.json", "NCT2.json", "NCT3.json"],
+        ["NCT1.json", "NCT3.json", "NCT4.json"],
+    ]
+    assert rest == [["NCT5.json"]]
+    assert batches.rest() == []

@@ -246,7 +246,7 @@ def map_records(
 
     report = BulkReport()
     ctx = Context.from_records(records_dir)
-    batch = _Batch(base)
+    batches = _Batches(base)
     for n, path in enumerate(files, 1):
         emit({"progress": n - 1, "name": path.name})
         try:
@@ -259,11 +259,11 @@ def map_records(
         except Exception as exc:
             emit({"failed": [str(path), f"cannot map the record: {type(exc).__name__}: {exc}"]})
             continue
-        if not batch.accepts(rec.nct_id):
-            _flush(batch, out, report, emit, local, derived)
-            batch = _Batch(base)
-        batch.add(rec.nct_id, str(path), sid, nt, prov_nt, lines.subjects)
-    _flush(batch, out, report, emit, local, derived)
+        full = batches.add(rec.nct_id, str(path), sid, nt, prov_nt, lines.subjects)
+        if full is not None:
+            _flush(full, out, report, emit, local, derived)
+    for batch in batches.rest():
+        _flush(batch, out, report, emit, local, derived)
     return report
 
 
@@ -408,6 +408,35 @@ class _Batch:
             detail = f" (value {value})" if value is not None else ""
             out.setdefault(sid, []).append(f"<{focus}>{prop}: {message}{detail}")
         return out
+
+
+class _Batches:
+    """The open batches: a record version goes to the first one that has no version of its
+    trial yet (the versions of a trial come one after the other), so batches fill up to
+    :data:`BATCH_RECORDS` instead of closing at every second version of a trial."""
+
+    def __init__(self, base: bytes) -> None:
+        self.base = base
+        self.open: list[_Batch] = []
+
+    def add(
+        self, nct: str, file: str, sid: str, graph: bytes, prov: bytes, subjects: set[str]
+    ) -> _Batch | None:
+        """Add a record version; return a batch that is now full (to be validated)."""
+        batch = next((b for b in self.open if b.accepts(nct)), None)
+        if batch is None:
+            batch = _Batch(self.base)
+            self.open.append(batch)
+        batch.add(nct, file, sid, graph, prov, subjects)
+        if len(batch.items) < BATCH_RECORDS:
+            return None
+        self.open.remove(batch)
+        return batch
+
+    def rest(self) -> list[_Batch]:
+        """The batches still open, in the order they were opened."""
+        rest, self.open = self.open, []
+        return rest
 
 
 def _flush(
