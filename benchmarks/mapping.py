@@ -84,9 +84,9 @@ def measure(trials: int) -> dict[str, Any]:
             lap("map", t)
             triples += nt.count(b"\n") + prov_nt.count(b"\n")
             full = batches.add(rec.nct_id, str(path), sid, nt, prov_nt, lines.subjects)
-            for batch in [full] if full is not None else []:
-                violations += validate_and_write(batch)
-                sizes.append(len(batch.items))
+            if full is not None:
+                violations += validate_and_write(full)
+                sizes.append(len(full.items))
         for batch in batches.rest():
             violations += validate_and_write(batch)
             sizes.append(len(batch.items))

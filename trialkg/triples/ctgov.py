@@ -24,26 +24,17 @@ from trialkg import iri, vocab
 from trialkg.records.loader import load_reference, load_source, source_files
 from trialkg.sources.ctgov import Figure, Group, RegistryStudy
 from trialkg.terms import TKG
-from trialkg.triples.curated import OA, PROV, annotate, decimal_text, link_assertion_graph
-from trialkg.triples.ntriples import NTerm, TripleLines, nt_literal
+from trialkg.triples.curated import OA, PROV, annotate, link_assertion_graph
+from trialkg.triples.ntriples import (
+    NTerm,
+    TripleLines,
+    nt_boolean,
+    nt_decimal,
+    nt_integer,
+    nt_literal,
+)
 
 RFC6901 = URIRef("https://www.rfc-editor.org/rfc/rfc6901")
-
-
-_DECIMAL, _NON_NEGATIVE, _BOOLEAN = str(XSD.decimal), str(XSD.nonNegativeInteger), str(XSD.boolean)
-
-
-def decimal(value: Decimal | int) -> NTerm:
-    """An xsd:decimal in canonical form, written straight as N-Triples."""
-    return nt_literal(decimal_text(value), _DECIMAL)
-
-
-def integer(value: int) -> NTerm:
-    return nt_literal(str(value), _NON_NEGATIVE)
-
-
-def boolean(value: bool) -> NTerm:
-    return nt_literal("true" if value else "false", _BOOLEAN)
 
 
 PHASES = {
@@ -362,7 +353,7 @@ class _Emitter:
             self.evidence(s, status, [TKG.overallStatus])
         n = _number(rec.enrollment)
         if n is not None and rec.enrollment is not None and n[0] == n[0].to_integral_value():
-            self.add(s, TKG.enrollment, integer(int(n[0])))
+            self.add(s, TKG.enrollment, nt_integer(int(n[0])))
             etype = rec.enrollment_type.upper()
             if etype == "ACTUAL":
                 self.add(s, TKG.enrollmentType, TKG.ActualEnrollment)
@@ -426,7 +417,7 @@ class _Emitter:
                 self.add(e, TKG.endpointRole, vocab.ENDPOINT_ROLES[role_key])
             self.add(e, TKG.timeFrame, time_frame)
             if self.rec.outcomes:
-                self.add(e, TKG.resultsReported, boolean(title in reported))
+                self.add(e, TKG.resultsReported, nt_boolean(title in reported))
         return ids
 
     def results(self, endpoint_ids: dict[str, str]) -> None:
@@ -482,11 +473,11 @@ class _Emitter:
                 self.add(iri.arm(self.study_id, arm_id), TKG.armHasResult, node)
                 self.add(node, TKG.forEndpoint, ep)
                 self.add(node, TKG.measure, vocab.MEASURES[measure])
-                self.add(node, TKG.value, decimal(value[0]))
+                self.add(node, TKG.value, nt_decimal(value[0]))
                 if unit:
                     self.add(node, TKG.unit, vocab.UNITS[unit])
                 if time_point:
-                    self.add(node, TKG.timePoint, decimal(time_point[0]))
+                    self.add(node, TKG.timePoint, nt_decimal(time_point[0]))
                     self.add(node, TKG.timePointUnit, vocab.UNITS[time_point[1]])
                 self.evidence(node, m.value, [TKG.value])
                 low, high = _number(m.lower), _number(m.upper)
@@ -497,13 +488,13 @@ class _Emitter:
                     and m.upper
                     and "confidence" in o.dispersion_type.lower()
                 ):
-                    self.add(node, TKG.ciLower, decimal(low[0]))
-                    self.add(node, TKG.ciUpper, decimal(high[0]))
+                    self.add(node, TKG.ciLower, nt_decimal(low[0]))
+                    self.add(node, TKG.ciUpper, nt_decimal(high[0]))
                     level = re.match(r"(\d+)%", o.dispersion_type)
                     self.add(
                         node,
                         TKG.ciLevel,
-                        decimal(Decimal(level.group(1)) / 100 if level else Decimal("0.95")),
+                        nt_decimal(Decimal(level.group(1)) / 100 if level else Decimal("0.95")),
                     )
                     self.evidence(node, m.lower, [TKG.ciLower])
                     self.evidence(node, m.upper, [TKG.ciUpper])
@@ -523,7 +514,7 @@ class _Emitter:
         nodes = [comparison]
         p = _number(an.p_value)
         if p is not None and an.p_value is not None and 0 <= p[0] <= 1:
-            self.add(comparison, TKG.pValue, decimal(p[0]))
+            self.add(comparison, TKG.pValue, nt_decimal(p[0]))
             self.add(comparison, TKG.pValueComparator, nt_literal(p[1]))
             self.evidence(comparison, an.p_value, [TKG.pValue])
         elif an.value is not None:
@@ -543,16 +534,16 @@ class _Emitter:
             self.add(est, RDF.type, vocab.STATISTICS[stat])
             self.add(est, RDFS.label, nt_literal(f"{title}: {an.param_type}, {exp} vs {comp}"))
             self.add(est, TKG.estimateOf, comparison)
-            self.add(est, TKG.value, decimal(value[0]))
+            self.add(est, TKG.value, nt_decimal(value[0]))
             self.evidence(est, an.value, [TKG.value])
             if stat in ("rate-difference", "mean-difference"):
                 self.add(est, TKG.unit, vocab.UNITS["percent"])
             low, high = _number(an.lower), _number(an.upper)
             if low and high and an.lower and an.upper:
-                self.add(est, TKG.ciLower, decimal(low[0]))
-                self.add(est, TKG.ciUpper, decimal(high[0]))
+                self.add(est, TKG.ciLower, nt_decimal(low[0]))
+                self.add(est, TKG.ciUpper, nt_decimal(high[0]))
                 pct = _number(Figure(text=an.ci_percent, pointer="")) if an.ci_percent else None
-                self.add(est, TKG.ciLevel, decimal(pct[0] / 100 if pct else Decimal("0.95")))
+                self.add(est, TKG.ciLevel, nt_decimal(pct[0] / 100 if pct else Decimal("0.95")))
                 self.evidence(est, an.lower, [TKG.ciLower])
                 self.evidence(est, an.upper, [TKG.ciUpper])
             nodes.append(est)
@@ -574,7 +565,7 @@ class _Emitter:
                 continue
             a = iri.arm(self.study_id, self.group_arm(groups[f.group_id]))
             prop = TKG.numberOfPatients if f.milestone == "STARTED" else TKG.participantsCompleted
-            self.add(a, prop, integer(int(n[0])))
+            self.add(a, prop, nt_integer(int(n[0])))
             self.evidence(a, f.count, [prop])
 
     def adverse_events(self) -> None:
@@ -606,11 +597,11 @@ class _Emitter:
             self.add(iri.arm(self.study_id, arm_id), TKG.armHasResult, node)
             self.add(node, TKG.adverseEvent, term)
             self.add(node, TKG.grade, TKG.GradeNotStated)
-            self.add(node, TKG.seriousEvent, boolean(ae.serious))
-            self.add(node, TKG.patientCount, integer(int(affected[0])))
+            self.add(node, TKG.seriousEvent, nt_boolean(ae.serious))
+            self.add(node, TKG.patientCount, nt_integer(int(affected[0])))
             self.evidence(node, ae.affected, [TKG.patientCount])
             if at_risk is not None and ae.at_risk is not None:
-                self.add(node, TKG.patientsAtRisk, integer(int(at_risk[0])))
+                self.add(node, TKG.patientsAtRisk, nt_integer(int(at_risk[0])))
                 self.evidence(node, ae.at_risk, [TKG.patientsAtRisk])
 
     def provenance(self, raw: bytes) -> TripleLines:

@@ -22,7 +22,7 @@ from trialkg.records.model import (
     Study,
 )
 from trialkg.terms import TKG
-from trialkg.triples.ntriples import TripleLines, TripleSink, nt_literal
+from trialkg.triples.ntriples import TripleLines, TripleSink, decimal_text, nt_literal
 
 
 class Vocabulary:
@@ -67,19 +67,6 @@ def expand_curie(curie: str) -> URIRef:
             f"mapping {curie!r}: expected PREFIX:ID with PREFIX one of {sorted(CURIE_PREFIXES)}"
         )
     return URIRef(CURIE_PREFIXES[prefix] + local)
-
-
-def decimal_text(value: Decimal | int) -> str:
-    """The canonical lexical form of an xsd:decimal (``44.3``, ``10.0``)."""
-    d = Decimal(value)
-    text = format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
-    if "." in text:
-        text = text.rstrip("0")
-        if text.endswith("."):
-            text += "0"
-    else:
-        text += ".0"
-    return text
 
 
 def decimal(value: Decimal | int) -> Literal:

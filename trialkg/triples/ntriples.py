@@ -9,6 +9,7 @@ and remembers the subjects (so that a validation report can be traced back to it
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Protocol
 
 from rdflib import XSD, Graph, Literal, URIRef
@@ -16,6 +17,11 @@ from rdflib.term import Node
 
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 _XSD_STRING = str(XSD.string)
+_XSD_DECIMAL, _XSD_NON_NEGATIVE, _XSD_BOOLEAN = (
+    str(XSD.decimal),
+    str(XSD.nonNegativeInteger),
+    str(XSD.boolean),
+)
 
 
 class TripleSink(Protocol):
@@ -61,6 +67,34 @@ def nt_literal(text: str, datatype: str | None = None) -> NTerm:
     if datatype is None or datatype == _XSD_STRING:
         return NTerm(_quoted(text))
     return NTerm(f"{_quoted(text)}^^{iri_term(URIRef(datatype))}")
+
+
+def decimal_text(value: Decimal | int) -> str:
+    """The canonical lexical form of an xsd:decimal (``44.3``, ``10.0``)."""
+    d = Decimal(value)
+    text = format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
+    if "." in text:
+        text = text.rstrip("0")
+        if text.endswith("."):
+            text += "0"
+    else:
+        text += ".0"
+    return text
+
+
+def nt_decimal(value: Decimal | int) -> NTerm:
+    """An xsd:decimal in canonical form, as an :class:`NTerm`."""
+    return nt_literal(decimal_text(value), _XSD_DECIMAL)
+
+
+def nt_integer(value: int) -> NTerm:
+    """An xsd:nonNegativeInteger, as an :class:`NTerm`."""
+    return nt_literal(str(value), _XSD_NON_NEGATIVE)
+
+
+def nt_boolean(value: bool) -> NTerm:
+    """An xsd:boolean, as an :class:`NTerm`."""
+    return nt_literal("true" if value else "false", _XSD_BOOLEAN)
 
 
 def node_term(term: Node | NTerm) -> str:
