@@ -65,7 +65,7 @@ def test_mapping_benchmark_smoke_run() -> None:
         "map",
         "validate: load the batch",
         "validate: shape queries",
-        "table rules",
+        "reasoning",
         "write N-Quads",
     }
     assert result["total_ms_per_record"] > 0

@@ -6,11 +6,14 @@ import json
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import RDF
+from rdflib import RDF, Graph, URIRef
 from typer.testing import CliRunner
 
 from benchmarks.synthetic import generate
+from trialkg import iri
+from trialkg.build import DESCRIPTION_GRAPH, description_of
 from trialkg.bulk import bulk_build
 from trialkg.cli import app
 from trialkg.importer import import_ctgov
@@ -29,6 +32,13 @@ def answers(store: Store) -> dict[str, list[list[str]]]:
     return out
 
 
+def graph_of(store: Store, name: URIRef) -> set[tuple[str, str, str]]:
+    return {
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in store._inner.quads_for_pattern(None, None, None, ox.NamedNode(str(name)))
+    }
+
+
 def test_bulk_build_equals_record_by_record_import(
     tmp_path: Path, documents: Path, seed_store_root: Path
 ) -> None:
@@ -44,6 +54,23 @@ def test_bulk_build_equals_record_by_record_import(
     assert not [r for r in reports if r.error]
     bulk, one = Store.open(bulk_root), Store.open(one_root)
     assert answers(bulk) == answers(one)
+    # reasoning record by record in Python adds what the import's rules add, except what
+    # the curated records assert (the import reasons over a record and the reference graph
+    # alone, so it infers again what another curated source states)
+    inferred = graph_of(bulk, iri.INFERRED_GRAPH)
+    assert inferred <= graph_of(one, iri.INFERRED_GRAPH)
+    asserted = set().union(
+        *(
+            graph_of(bulk, URIRef(g.value))
+            for g in bulk._inner.named_graphs()
+            if "/source/" in g.value
+        )
+    )
+    assert graph_of(one, iri.INFERRED_GRAPH) - inferred <= asserted
+    assert report.inferred == len(graph_of(bulk, iri.INFERRED_GRAPH))
+    # the description, written before the store could be read, says what it holds
+    expected = {(s.n3(), p.n3(), o.n3()) for s, p, o in description_of(bulk)}
+    assert graph_of(bulk, DESCRIPTION_GRAPH) == expected
     assert len(answers(bulk)["source-conflicts"]) > len(
         answers(Store.open(seed_store_root))["source-conflicts"]
     )
@@ -82,55 +109,55 @@ def test_bad_records_are_left_out_whole(tmp_path: Path, documents: Path) -> None
 
 
 def test_mapping_child_failure_stops_the_build_and_loads_nothing(tmp_path: Path) -> None:
-    import pyoxigraph as ox
-
     from trialkg.bulk import BulkError, BulkReport, _stream_records
-    from trialkg.rules import compile_rules
-    from trialkg.validate import ontology_graph
 
     files = generate(2, tmp_path / "records", seed=9)
     engine = ox.Store()
+    job = {
+        "records_dir": str(records_dir()),
+        "curated": str(tmp_path / "no-such-file.nq"),  # the child cannot read it and fails
+        "files": [str(f) for f in files],
+    }
     with pytest.raises(BulkError, match="exit status 1"):
-        _stream_records(
-            engine,
-            records_dir(),
-            tmp_path / "no-such-base.nt",  # the child cannot read it and fails
-            tmp_path / "derived.nt",
-            compile_rules(ontology_graph()),
-            files,
-            BulkReport(),
-            lambda done, total, name: None,
-        )
+        _stream_records(engine, job, BulkReport(), lambda done, total, name: None)
     assert len(engine) == 0
 
 
 def test_mapped_records_stream_as_n_quads_of_their_graphs(tmp_path: Path) -> None:
     import io
 
-    import pyoxigraph as ox
-
-    from trialkg.bulk import map_records
+    from trialkg.bulk import Output, map_records
+    from trialkg.record_rules import RecordReasoner
     from trialkg.rules import compile_rules
     from trialkg.validate import ontology_graph
 
     files = generate(3, tmp_path / "records", seed=11)
-    out, derived, messages = io.BytesIO(), io.BytesIO(), []
-    base = ontology_graph().serialize(format="nt", encoding="utf-8")
-    rules = compile_rules(ontology_graph())
-    report = map_records(records_dir(), base, files, out, messages.append, rules.local, derived)
-    assert report.records == len(files)
+    buffer, messages = io.BytesIO(), []
+    onto = ontology_graph()
+    base = onto.serialize(format="nt", encoding="utf-8")
+    reasoner = RecordReasoner.build(onto, Graph(), compile_rules(onto))
+    out = Output(buffer)
+    report = map_records(records_dir(), base, files, out, messages.append, reasoner)
+    out.description()
+    assert report.records == len(files) and report.inferred > 0
     assert [m["progress"] for m in messages if "progress" in m] == list(range(len(files)))
     engine = ox.Store()
-    engine.bulk_load(out.getvalue(), format=ox.RdfFormat.N_QUADS)
-    assert 0 < len(engine) <= report.quads  # shared nodes are stated by several records
+    engine.bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)
+    assert 0 < len(engine) <= out.quads  # shared nodes are stated by several records
     graphs = {str(g.value) for g in engine.named_graphs()}
     assert len([g for g in graphs if "/source/ctgov-" in g]) == len(files)
     named = len(engine) - len(list(engine.quads_for_pattern(None, None, None, ox.DefaultGraph())))
-    assert named * 2 == report.quads  # each line once in its graph, once in the default graph
-    # what the table rules derive from the records: types and object-property links only
-    inferred = list(ox.parse(derived.getvalue(), format=ox.RdfFormat.N_TRIPLES))
-    assert inferred
+    assert named * 2 == out.quads  # each line once in its graph, once in the default graph
+    # the description counts what each graph holds
+    for g in graphs - {str(DESCRIPTION_GRAPH)}:
+        size = len(list(engine.quads_for_pattern(None, None, None, ox.NamedNode(g))))
+        assert out.sizes[g] == size, g
+    # what reasoning adds: types and object-property links only
+    inferred = list(
+        engine.quads_for_pattern(None, None, None, ox.NamedNode(str(iri.INFERRED_GRAPH)))
+    )
+    assert len(inferred) == report.inferred == out.sizes[str(iri.INFERRED_GRAPH)]
     assert all(
-        t.predicate.value == str(RDF.type) or t.predicate.value in rules.object_properties
-        for t in inferred
+        q.predicate.value == str(RDF.type) or q.predicate.value in reasoner.rules.object_properties
+        for q in inferred
     )

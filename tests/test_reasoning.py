@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, URIRef
 
+from trialkg.paths import records_dir
 from trialkg.reason import InconsistentGraph, infer, reasoner_input, run_hermit
 from trialkg.terms import TKG
 from trialkg.validate import ontology_graph
@@ -114,50 +115,6 @@ def test_rules_agree_with_hermit_on_the_seed_graph(seed_store_root: Path) -> Non
     assert len(hermit.inferred) > 50
 
 
-@pytest.mark.parametrize("local", [False, True], ids=["all-rules-in-store", "table-rules-local"])
-def test_reasoning_in_place_equals_reasoning_on_a_copy(seed_store_root: Path, local: bool) -> None:
-    """The bulk build reasons on the store itself (semi-naive rounds, no copy): the same
-    inferred triples as the rules on a copy of the reasoner's input, and nothing else left;
-    also when the table rules ran beforehand in Python, as the bulk build runs them."""
-    import pyoxigraph as ox
-
-    from trialkg import iri
-    from trialkg.rules import compile_rules, infer_in_place, local_closure
-    from trialkg.store import current_data_dir
-
-    seed = ox.Store.read_only(str(current_data_dir(seed_store_root)))
-    inferred_name = ox.NamedNode(str(iri.INFERRED_GRAPH))
-    expected = {
-        (q.subject, q.predicate, q.object)
-        for q in seed.quads_for_pattern(None, None, None, inferred_name)
-    }
-    assert len(expected) > 50
-    store = ox.Store()
-    store.extend(q for q in seed if q.graph_name != inferred_name)
-    for s, p, o in expected:  # the default graph without what was inferred
-        store.remove(ox.Quad(s, p, o, ox.DefaultGraph()))
-    before = len(store)
-    rules = compile_rules(ontology_graph())
-    local_done = None
-    if local:
-        asserted = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-        lines = local_closure(asserted, rules.local)
-        local_done = [
-            ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-        ]
-        assert local_done  # the table rules derive something on the seed graph
-        store.bulk_extend(local_done)
-    count, problems = infer_in_place(store, rules, str(iri.INFERRED_GRAPH), local_done)
-    assert problems == []
-    got = {
-        (q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, inferred_name)
-    }
-    assert got == expected and count == len(expected)
-    assert len(store) == before + 2 * len(expected)  # in the inferred graph and the default one
-
-
 def test_compiled_rules_are_reused_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -182,39 +139,49 @@ def test_compiled_rules_are_reused_from_the_cache(
         rules_module.compile_rules(ontology_graph())
 
 
-def test_local_closure_equals_the_table_rules_in_sparql(seed_store_root: Path) -> None:
-    """The table rules in Python derive exactly what their SPARQL form derives."""
-    import dataclasses
-
+def test_record_reasoner_equals_the_rules_on_a_store(seed_store_root: Path, tmp_path: Path) -> None:
+    """Reasoning over one record in Python (as the bulk build reasons) adds what the rules
+    add on a store of the ontology, the reference graph and the record (as the import
+    reasons), less what the ontology and the reference graph give alone: on the seed
+    graph's sources and on synthetic registry records."""
     import pyoxigraph as ox
 
+    from benchmarks.synthetic import generate
     from trialkg import iri
-    from trialkg.rules import apply_rules, compile_rules, local_closure
+    from trialkg.record_rules import RecordReasoner
+    from trialkg.rules import compile_rules, infer_with_rules
+    from trialkg.sources.ctgov import read_record
     from trialkg.store import current_data_dir
+    from trialkg.triples.ctgov import Context, registry_ntriples
 
-    rules = compile_rules(ontology_graph())
-    table_only = dataclasses.replace(
-        rules,
-        rules=tuple(r for r, c in zip(rules.rules, rules.covered, strict=True) if c),
-        single_pattern=tuple(
-            s for s, c in zip(rules.single_pattern, rules.covered, strict=True) if c
-        ),
-        covered=tuple(c for c in rules.covered if c),
-    )
-    assert 0 < len(table_only.rules) < len(rules.rules)
+    def triples(graph: Graph) -> set[tuple[str, str, str]]:
+        return {(s.n3(), p.n3(), o.n3()) for s, p, o in graph}
+
+    onto = ontology_graph()
+    rules = compile_rules(onto)
     seed = ox.Store.read_only(str(current_data_dir(seed_store_root)))
-    asserted = seed.dump(
-        format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri.REFERENCE_GRAPH))
-    )
-    for g in seed.named_graphs():
-        if g.value.startswith(iri.GRAPH + "source/"):
-            asserted += seed.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
-    store = ox.Store()
-    store.load(asserted, format=ox.RdfFormat.N_TRIPLES)
-    in_sparql = {(q.subject, q.predicate, q.object) for q in apply_rules(store, table_only)}
-    lines = local_closure(asserted, rules.local)
-    in_python = {
-        (t.subject, t.predicate, t.object) for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-    }
-    assert len(in_sparql) > 20
-    assert in_python == in_sparql
+
+    def graph(name: str) -> bytes:
+        return seed.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+
+    context = Graph().parse(data=graph(str(iri.REFERENCE_GRAPH)).decode(), format="nt")
+    reasoner = RecordReasoner.from_json(
+        RecordReasoner.build(onto, context, rules).as_json(), rules
+    )  # as the mapping child gets it
+    base_only = triples(infer_with_rules(onto, [context])[0])
+    records = [
+        graph(g.value) for g in seed.named_graphs() if g.value.startswith(iri.GRAPH + "source/")
+    ]
+    ctx = Context.from_records(records_dir())
+    for path in generate(6, tmp_path / "records", seed=5):
+        records.append(registry_ntriples(read_record(path), ctx)[1].ntriples())
+    assert len(records) > 10
+    added = 0
+    for nt in records:
+        expected = triples(
+            infer_with_rules(onto, [context, Graph().parse(data=nt.decode(), format="nt")])[0]
+        )
+        got = set(reasoner.infer(nt))
+        assert got == expected - base_only
+        added += len(got)
+    assert added > 100

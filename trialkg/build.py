@@ -246,6 +246,11 @@ def describe(sizes: list[tuple[URIRef, int]], sources: list[URIRef]) -> Graph:
 
 def refresh_description(store: Store) -> None:
     """Rewrite the VoID/DCAT description from what the store holds now (after an import)."""
+    store.replace_derived_graph(DESCRIPTION_GRAPH, description_of(store))
+
+
+def description_of(store: Store) -> Graph:
+    """The VoID/DCAT description of what the store holds now."""
     sizes = [
         (URIRef(g), store.graph_size(g))
         for g in sorted(store.named_graphs())
@@ -259,7 +264,7 @@ def refresh_description(store: Store) -> None:
             "{ ?s tkg:assertionGraph ?g } } ORDER BY ?s"
         )
     ]
-    store.replace_derived_graph(DESCRIPTION_GRAPH, describe(sizes, sources))
+    return describe(sizes, sources)
 
 
 @dataclass

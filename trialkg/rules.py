@@ -41,7 +41,7 @@ class RuleCompileError(ValueError):
 class LocalRules:
     """The rules that read one triple and a fixed table: each triple's consequences depend on
     that triple alone, so they can be derived record by record, in plain Python, while the
-    records are mapped (:func:`local_closure`). IRIs as plain strings."""
+    records are mapped (:mod:`trialkg.record_rules`). IRIs as plain strings."""
 
     supers: dict[str, tuple[str, ...]]  # class -> its named trialkg superclasses
     domains: dict[str, tuple[str, ...]]  # object property -> classes of its subjects
@@ -92,11 +92,44 @@ class RuleSet:
     labels: dict[str, str]
     single_pattern: tuple[bool, ...]  # per rule: its body is one triple pattern
     local: LocalRules  # the table rules, as data
-    covered: tuple[bool, ...]  # per rule: it is one of the table rules in ``local``
+    # the other rules as data (for :mod:`trialkg.record_rules`), terms in N-Triples form:
+    # defined class -> its definition (see :meth:`_Compiler.tree`)
+    definitions: tuple[tuple[str, Any], ...] = ()
+    implications: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # class -> (p, o)
+    chains: tuple[tuple[str, tuple[str, ...]], ...] = ()  # property -> its chain (2+ steps)
 
     def label(self, term: str) -> str:
         lab = self.labels.get(term)
         return f"{lab} <{term}>" if lab else f"<{term}>"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rules": list(self.rules),
+            "disjoint": [list(pair) for pair in self.disjoint],
+            "functional": list(self.functional),
+            "object_properties": sorted(self.object_properties),
+            "labels": dict(sorted(self.labels.items())),
+            "single_pattern": list(self.single_pattern),
+            "local": self.local.as_json(),
+            "definitions": [list(d) for d in self.definitions],
+            "implications": [[c, [list(pair) for pair in pairs]] for c, pairs in self.implications],
+            "chains": [[p, list(steps)] for p, steps in self.chains],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RuleSet:
+        return cls(
+            tuple(data["rules"]),
+            tuple((a, b) for a, b in data["disjoint"]),
+            tuple(data["functional"]),
+            frozenset(data["object_properties"]),
+            dict(data["labels"]),
+            tuple(bool(x) for x in data["single_pattern"]),
+            LocalRules.from_json(data["local"]),
+            tuple((c, tree) for c, tree in data["definitions"]),
+            tuple((c, tuple((p, o) for p, o in pairs)) for c, pairs in data["implications"]),
+            tuple((p, tuple(steps)) for p, steps in data["chains"]),
+        )
 
 
 def _iri(node: Node) -> str:
@@ -134,6 +167,29 @@ class _Compiler:
             if filler is not None:
                 y = self.var()
                 return f"{x} {_iri(prop)} {y} . {self.pattern(y, filler)}"
+        raise RuleCompileError(f"cannot compile the class expression {expr!r} into a rule")
+
+    def tree(self, expr: Node) -> Any:
+        """A class expression as JSON-able data, IRIs in N-Triples form: ``["class", c]``,
+        ``["and", [...]]``, ``["oneOf", [...]]``, ``["hasValue", p, v]`` or
+        ``["some", p, filler]`` (the forms :meth:`pattern` compiles)."""
+        g = self.onto
+        if isinstance(expr, URIRef):
+            return ["class", _iri(expr)]
+        parts = g.value(expr, OWL.intersectionOf)
+        if parts is not None:
+            return ["and", [self.tree(part) for part in Collection(g, parts)]]
+        members = g.value(expr, OWL.oneOf)
+        if members is not None:
+            return ["oneOf", [_iri(m) for m in Collection(g, members)]]
+        prop = g.value(expr, OWL.onProperty)
+        if prop is not None:
+            value = g.value(expr, OWL.hasValue)
+            if value is not None:
+                return ["hasValue", _iri(prop), _iri(value)]
+            filler = g.value(expr, OWL.someValuesFrom)
+            if filler is not None:
+                return ["some", _iri(prop), self.tree(filler)]
         raise RuleCompileError(f"cannot compile the class expression {expr!r} into a rule")
 
     def implied(self, x: str, expr: Node) -> list[str]:
@@ -191,36 +247,16 @@ def _cache_file(key: str) -> Path:
 
 def _read_cached(path: Path) -> RuleSet | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return RuleSet(
-            tuple(data["rules"]),
-            tuple((a, b) for a, b in data["disjoint"]),
-            tuple(data["functional"]),
-            frozenset(data["object_properties"]),
-            dict(data["labels"]),
-            tuple(bool(x) for x in data["single_pattern"]),
-            LocalRules.from_json(data["local"]),
-            tuple(bool(x) for x in data["covered"]),
-        )
+        return RuleSet.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # absent or unreadable: compile again
 
 
 def _write_cached(path: Path, rules: RuleSet) -> None:
-    data = {
-        "rules": list(rules.rules),
-        "disjoint": [list(pair) for pair in rules.disjoint],
-        "functional": list(rules.functional),
-        "object_properties": sorted(rules.object_properties),
-        "labels": dict(sorted(rules.labels.items())),
-        "single_pattern": list(rules.single_pattern),
-        "local": rules.local.as_json(),
-        "covered": list(rules.covered),
-    }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        tmp.write_text(json.dumps(rules.as_json(), indent=1), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only home: the rules are compiled again next time
@@ -281,7 +317,7 @@ def _term(node: Node) -> URIRef:
 
 
 def _table_rules(local: LocalRules) -> list[str]:
-    """The SPARQL form of the table rules (what :func:`local_closure` does in Python)."""
+    """The SPARQL form of the table rules (:mod:`trialkg.record_rules` runs them in Python)."""
     rules: list[str] = []
     pairs = " ".join(f"(<{c}> <{s}>)" for c, ss in sorted(local.supers.items()) for s in ss)
     if pairs:
@@ -309,24 +345,30 @@ def _compile(onto: Graph) -> RuleSet:
     local = _local_rules(onto, object_props)
     rules = _table_rules(local)
     single = [True] * len(rules)  # whether a rule's body is one triple pattern
-    covered = [True] * len(rules)
+    definitions: list[tuple[str, Any]] = []
+    implications: dict[str, set[tuple[str, str]]] = {}
     for cls, expr in sorted(onto.subject_objects(OWL.equivalentClass)):
         if not isinstance(cls, URIRef) or not isinstance(expr, BNode):
             continue
         body = comp.pattern("?x", expr)
         rules.append(f"CONSTRUCT {{ ?x {TYPE} {_iri(cls)} }} WHERE {{ {body} }}")
         single.append(body.count(" .") == 1 and "VALUES" not in body)
+        definitions.append((_iri(cls), comp.tree(expr)))
         implied = comp.implied("?x", expr)
         if implied:
             rules.append(f"CONSTRUCT {{ {' '.join(implied)} }} WHERE {{ ?x {TYPE} {_iri(cls)} }}")
             single.append(True)
+            for template in implied:
+                _x, p, o = template.removesuffix(" .").split(" ")
+                implications.setdefault(_iri(cls), set()).add((p, o))
+    chains: list[tuple[str, tuple[str, ...]]] = []
     for prop, chain in sorted(onto.subject_objects(OWL.propertyChainAxiom)):
         steps = [_iri(step) for step in Collection(onto, chain)]
         if len(steps) > 1:
             path = " ".join(f"?c{i} {step} ?c{i + 1} ." for i, step in enumerate(steps))
             rules.append(f"CONSTRUCT {{ ?c0 {_iri(prop)} ?c{len(steps)} }} WHERE {{ {path} }}")
             single.append(False)
-    covered += [False] * (len(rules) - len(covered))
+            chains.append((_iri(prop), tuple(steps)))
     disjoint: set[tuple[str, str]] = set()
     for a, b in onto.subject_objects(OWL.disjointWith):
         if isinstance(a, URIRef) and isinstance(b, URIRef):
@@ -341,7 +383,7 @@ def _compile(onto: Graph) -> RuleSet:
         str(p) for p in onto.subjects(RDF.type, OWL.FunctionalProperty) if p in object_props
     )
     labels = {str(t): str(v) for t, v in onto.subject_objects(RDFS.label) if isinstance(t, URIRef)}
-    assert len(single) == len(rules) == len(covered)
+    assert len(single) == len(rules)
     return RuleSet(
         tuple(rules),
         tuple(sorted(disjoint)),
@@ -350,7 +392,9 @@ def _compile(onto: Graph) -> RuleSet:
         labels,
         tuple(single),
         local,
-        tuple(covered),
+        tuple(definitions),
+        tuple((c, tuple(sorted(pairs))) for c, pairs in sorted(implications.items())),
+        tuple(chains),
     )
 
 
@@ -379,72 +423,24 @@ def only_new(rule: str) -> str:
     return f"{rule[:start]} {{ {body} }} MINUS {{ {head} }} }}"
 
 
-def local_closure(nt: bytes, local: LocalRules) -> bytes:
-    """What the table rules derive from N-Triples ``nt`` (as written by rdflib or
-    :class:`~trialkg.triples.ntriples.TripleLines`: one triple per line, terms separated by
-    one space), to fixpoint: the new triples, as N-Triples in the same form.
-
-    This equals the table rules' SPARQL form run on a store holding ``nt`` (tested), at a
-    fraction of the cost: a dictionary lookup per triple instead of a scan of every link."""
-    supers, domains, ranges, superprops, inverses = local.nt_tables
-    read = {TYPE, *domains, *ranges, *superprops, *inverses}  # predicates a table rule reads
-    known = set(nt.decode("utf-8").splitlines())
-    todo = [line for line in known if line.split(" ", 2)[1] in read]
-    out: list[str] = []
-    while todo:
-        s, p, rest = todo.pop().split(" ", 2)
-        o = rest[:-2]  # without " ."
-        new: list[str] = []
-        if p == TYPE:
-            new += [f"{s} {tail}" for tail in supers.get(o, ())]
-        if p in domains and s[0] == "<":
-            new += [f"{s} {tail}" for tail in domains[p]]
-        if p in ranges and o[0] == "<":
-            new += [f"{o} {tail}" for tail in ranges[p]]
-        if p in superprops:
-            new += [f"{s} {q} {o} ." for q in superprops[p]]
-        if p in inverses and (o[0] == "<" or o.startswith("_:")):
-            new += [f"{o} {q} {s} ." for q in inverses[p]]
-        for line in new:
-            if line not in known:
-                known.add(line)
-                out.append(line)
-                todo.append(line)
-    return "".join(f"{line}\n" for line in out).encode("utf-8")
-
-
-def apply_rules(
-    store: Any, rules: RuleSet, max_rounds: int = 50, local_done: Iterable[Any] | None = None
-) -> Any:
+def apply_rules(store: Any, rules: RuleSet, max_rounds: int = 50) -> Any:
     """Run the rules on a pyoxigraph store until nothing new is derived (semi-naive): the
     first round runs every rule on the store; later rounds run only the rules whose body
     names a predicate or class of what the round before derived, and a rule whose body is
     one triple pattern runs on just those new triples (nothing older can give it anything
     new). New triples go into the default graph with ``bulk_extend`` (no transaction, so a
-    large on-disk store is fine). Returns an in-memory store holding everything derived.
-
-    ``local_done`` says that the table rules' closure (:func:`local_closure`) of everything
-    in the store is in it already, and holds the quads that closure derived: the first round
-    then skips the table rules, and they count among what was derived."""
+    large on-disk store is fine). Returns an in-memory store holding everything derived."""
     import pyoxigraph as ox
 
     default = ox.DefaultGraph()
     reads = [_reads(rule) for rule in rules.rules]
     derived = ox.Store()
-    skip = [False] * len(rules.rules)
-    if local_done is not None:
-        derived.extend(local_done)
-        skip = list(rules.covered)
     delta: Any = None
     touched: set[str] = set()
     for _ in range(max_rounds):
         new: dict[Any, None] = {}
-        for rule, rule_reads, one, done in zip(
-            rules.rules, reads, rules.single_pattern, skip, strict=True
-        ):
+        for rule, rule_reads, one in zip(rules.rules, reads, rules.single_pattern, strict=True):
             if delta is None:
-                if done:
-                    continue
                 results = store.query(only_new(rule))
             elif rule_reads.isdisjoint(touched):
                 continue
@@ -572,53 +568,6 @@ def infer_in_store(store: Any, rules: RuleSet) -> tuple[Graph, int, list[str]]:
                 (URIRef(q.subject.value), URIRef(q.predicate.value), URIRef(q.object.value))
             )
     return inferred, len(individuals), problems
-
-
-def infer_in_place(
-    store: Any, rules: RuleSet, graph: str, local_done: Iterable[Any] | None = None
-) -> tuple[int, list[str]]:
-    """Reason over a whole store whose default graph is the union of its named graphs,
-    without copying it: the rules run on the default graph (:func:`apply_rules`),
-    the derived triples about individuals (nodes with a trialkg type, as in the reasoner's
-    input) are added to the named graph ``graph`` as well, and whatever else the rules
-    derived on the way (about ontology terms) is taken out again. Returns the number of
-    inferred triples and the contradictions. ``local_done``: as for :func:`apply_rules`."""
-    import pyoxigraph as ox
-
-    derived = apply_rules(store, rules, local_done=local_done)
-    problems = contradictions(store, rules)
-    type_node, default = ox.NamedNode(str(RDF.type)), ox.DefaultGraph()
-    owl_class = ox.NamedNode(str(OWL.Class))
-    verdict: dict[Any, bool] = {}
-
-    def individual(node: Any) -> bool:
-        if node not in verdict:
-            types = [q.object for q in store.quads_for_pattern(node, type_node, None, default)]
-            verdict[node] = (
-                isinstance(node, ox.NamedNode)
-                and not node.value.startswith(TKG_NS)
-                and owl_class not in types
-                and any(
-                    isinstance(t, ox.NamedNode)
-                    and t.value.startswith(TKG_NS)
-                    and ox.Quad(node, type_node, t, default) not in derived  # asserted
-                    for t in types
-                )
-            )
-        return verdict[node]
-
-    name = ox.NamedNode(graph)
-    kept: list[Any] = []
-    stray: list[Any] = []
-    for q in derived:
-        if _reported(q, rules) and individual(q.subject):
-            kept.append(ox.Quad(q.subject, q.predicate, q.object, name))
-        else:
-            stray.append(q)
-    for q in stray:
-        store.remove(q)
-    store.bulk_extend(kept)
-    return len(kept), problems
 
 
 def infer_with_rules(onto: Graph, data: Iterable[Graph]) -> tuple[Graph, int, list[str]]:
