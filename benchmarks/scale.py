@@ -1,7 +1,7 @@
 """Build and query synthetic graphs of N trials; compare with raw pyoxigraph and rdflib.
 
     .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--repeats 3]
-        [--raw-both] [--after-import] [--out FILE]
+        [--raw-both] [--after-import] [--build-only] [--out FILE]
 
 For each N: generate N trials of registry records (``benchmarks.synthetic``), build them with
 the curated records into a new store (``trialkg build --ctgov``: parse, map and SHACL in batches
@@ -150,6 +150,7 @@ def measure(
     partial: Any = None,
     raw_both: bool = False,
     after_import: bool = False,
+    queries_too: bool = True,
 ) -> dict[str, Any]:
     """One run at ``trials``; ``partial`` (if given) gets the build and load figures before
     the queries are timed. Queries are timed on the store as built, against the raw store
@@ -198,7 +199,7 @@ def measure(
         result["raw_oxigraph_load_s"] = round(time.perf_counter() - t, 2)
         result["raw_store_mb"] = round(folder_mb(raw_dir), 1)
         result["build_vs_raw"] = round(build_s / result["raw_oxigraph_load_s"], 1)
-        queries = library_queries(ours)
+        queries = library_queries(ours) if queries_too else []
         per_query: dict[str, dict[str, Any]] = {slug: {} for slug, _text in queries}
         if raw_both:  # the raw store as loaded, before it is compacted below
             if partial is not None:
@@ -280,6 +281,11 @@ def main() -> None:
         action="store_true",
         help="time the queries again after one more record is added incrementally",
     )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build, load raw and import one record; time no queries",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -299,6 +305,7 @@ def main() -> None:
             not args.no_warmup,
             raw_both=args.raw_both,
             after_import=args.after_import,
+            queries_too=not args.build_only,
             partial=lambda r: write({**r, "partial": "build and load; queries follow"}),
         )
         write(result)
