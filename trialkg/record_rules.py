@@ -25,28 +25,25 @@ one triple per line, terms separated by one space.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from rdflib import OWL, Graph
+from rdflib import OWL, RDF, Graph
 
 from trialkg.rules import TKG_NS, TYPE, RuleSet
 
 _TKG = f"<{TKG_NS}"
-_OWL_CLASS = f"<{OWL.Class}>"
 
 Triple = tuple[str, str, str]
 Index = dict[str, dict[str, set[str]]]  # subject -> predicate -> objects (types: TYPE)
 
 
 def _depth(tree: Any) -> int:
-    """How many links a definition follows from its member."""
+    """How many links a definition follows to other nodes' types and links (a ``hasValue``
+    reads a link of the member itself)."""
     kind = tree[0]
     if kind == "and":
         return max((_depth(part) for part in tree[1]), default=0)
-    if kind == "some":
-        return 1 + _depth(tree[2])
-    return 1 if kind == "hasValue" else 0
+    return 1 + _depth(tree[2]) if kind == "some" else 0
 
 
 def _put(index: Index, s: str, p: str, o: str) -> None:
@@ -66,17 +63,53 @@ def rule_input(nt: bytes, object_properties: frozenset[str]) -> Iterator[Triple]
             yield s, p, o
 
 
-@dataclass(frozen=True)
 class RecordReasoner:
     """The rules (:class:`~trialkg.rules.RuleSet`) as Python tables, and the closure of the
     ontology and the reference graph under them, to reason over one record at a time."""
 
-    rules: RuleSet
-    base: Index  # the ontology and the reference graph, closed under the rules
-    base_in: Index  # the same links backwards: object -> predicate -> subjects
-    base_facts: frozenset[Triple]  # the same triples, as a set
-    base_individuals: frozenset[str]
-    classes: frozenset[str]  # nodes the base types as owl:Class (never individuals)
+    def __init__(
+        self,
+        rules: RuleSet,
+        base: Iterable[Triple],
+        individuals: Iterable[str],
+        classes: Iterable[str],
+    ) -> None:
+        """``base``: the ontology and the reference graph closed under ``rules`` (types and
+        links to IRIs); ``individuals`` and ``classes``: their nodes that are individuals,
+        and those typed ``owl:Class`` (never individuals)."""
+        self.rules = rules
+        self.base_facts = frozenset(base)
+        self.base_individuals = frozenset(individuals)
+        self.classes = frozenset(classes)
+        self.base: Index = {}  # subject -> predicate -> objects
+        self.base_in: Index = {}  # the links backwards: object -> predicate -> subjects
+        for s, p, o in self.base_facts:
+            _put(self.base, s, p, o)
+            if p != TYPE:
+                _put(self.base_in, o, p, s)
+        self.props = _props(rules)
+        self.tables = rules.local.nt_tables
+        self.implications = dict(rules.implications)
+        # a definition is checked on a node only if the node has a class the definition
+        # requires (if any); a chain only from a node with a link of its first step
+        self.guarded: dict[str, list[tuple[str, Any]]] = {}
+        self.unguarded: list[tuple[str, Any]] = []
+        for cls, tree in rules.definitions:
+            parts = tree[1] if tree[0] == "and" else [tree]
+            guard = next((part[1] for part in parts if part[0] == "class"), None)
+            if guard is None:
+                self.unguarded.append((cls, tree))
+            else:
+                self.guarded.setdefault(guard, []).append((cls, tree))
+        self.chains: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for prop, steps in rules.chains:
+            self.chains.setdefault(steps[0], []).append((prop, steps))
+        # how far back from a node with a new triple the nodes it may affect lie
+        self.reach = max(
+            [_depth(tree) for _c, tree in rules.definitions]
+            + [len(steps) - 1 for _p, steps in rules.chains]
+            + [0]
+        )
 
     @classmethod
     def build(cls, onto: Graph, reference: Graph, rules: RuleSet) -> RecordReasoner:
@@ -88,60 +121,40 @@ class RecordReasoner:
         store = ox.Store()
         store.bulk_load(_instance_input(onto, [reference], rules), format=ox.RdfFormat.N_TRIPLES)
         individuals = _individuals(store)
-        asserted = {_nt(q) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-        classes = {s for s, p, o in asserted if p == TYPE and o == _OWL_CLASS}
+        classes = {
+            str(q.subject)
+            for q in store.quads_for_pattern(
+                None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.Class)), ox.DefaultGraph()
+            )
+        }
         apply_rules(store, rules)
-        base: Index = {}
-        base_in: Index = {}
         read = {TYPE, *_props(rules)}
-        for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-            s, p, o = _nt(quad)
-            if p in read and o[0] == "<" and s[0] == "<":  # the ontology's blank nodes: no
-                _put(base, s, p, o)
-                if p != TYPE:
-                    _put(base_in, o, p, s)
-        return cls(
-            rules,
-            base,
-            base_in,
-            _facts(base),
-            frozenset(f"<{i}>" for i in individuals),
-            frozenset(classes),
-        )
+        base = [
+            (s, p, o)
+            for s, p, o in map(_nt, store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            if p in read and o[0] == "<" and s[0] == "<"  # the ontology's blank nodes: no
+        ]
+        return cls(rules, base, (f"<{i}>" for i in individuals), classes)
 
     def as_json(self) -> dict[str, Any]:
         """What :meth:`from_json` needs in the mapping child (the rules travel apart)."""
         return {
-            "base": sorted(
-                [s, p, o] for s, ps in self.base.items() for p, os in ps.items() for o in os
-            ),
+            "base": sorted(list(t) for t in self.base_facts),
             "individuals": sorted(self.base_individuals),
             "classes": sorted(self.classes),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any], rules: RuleSet) -> RecordReasoner:
-        base: Index = {}
-        base_in: Index = {}
-        for s, p, o in data["base"]:
-            _put(base, s, p, o)
-            if p != TYPE:
-                _put(base_in, o, p, s)
-        return cls(
-            rules,
-            base,
-            base_in,
-            _facts(base),
-            frozenset(data["individuals"]),
-            frozenset(data["classes"]),
-        )
+        base = [(s, p, o) for s, p, o in data["base"]]
+        return cls(rules, base, data["individuals"], data["classes"])
 
     def infer(self, nt: bytes) -> list[Triple]:
         """The triples the rules add to the record ``nt`` about its individuals (and the
         reference graph's), beyond what the ontology and the reference graph give alone;
         sorted."""
         run = _Run(self)
-        props = _props(self.rules)
+        props = self.props
         asserted = list(rule_input(nt, props))
         for t in asserted:
             run.assert_(t)
@@ -163,31 +176,8 @@ class _Run:
     """One record's triples over the base closure, and their closure under the rules."""
 
     def __init__(self, reasoner: RecordReasoner) -> None:
-        rules = reasoner.rules
         self.r = reasoner
-        self.supers, self.domains, self.ranges, self.superprops, self.inverses = (
-            rules.local.nt_tables
-        )
-        self.implications = dict(rules.implications)
-        # a definition is checked on a node only if the node has a class the definition
-        # requires (if any); a chain only from a node with a link of its first step
-        self.guarded: dict[str, list[tuple[str, Any]]] = {}
-        self.unguarded: list[tuple[str, Any]] = []
-        for cls, tree in rules.definitions:
-            parts = tree[1] if tree[0] == "and" else [tree]
-            guard = next((part[1] for part in parts if part[0] == "class"), None)
-            if guard is None:
-                self.unguarded.append((cls, tree))
-            else:
-                self.guarded.setdefault(guard, []).append((cls, tree))
-        self.chains: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        for prop, steps in rules.chains:
-            self.chains.setdefault(steps[0], []).append((prop, steps))
-        self.reach = max(
-            [_depth(tree) for _c, tree in rules.definitions]
-            + [len(steps) - 1 for _p, steps in rules.chains]
-            + [0]
-        )
+        self.supers, self.domains, self.ranges, self.superprops, self.inverses = reasoner.tables
         self.out: Index = {}
         self.into: Index = {}
         self.todo: list[Triple] = []
@@ -255,7 +245,7 @@ class _Run:
         if p == TYPE:
             for tail in self.supers.get(o, ()):
                 self.derive((s, TYPE, tail[len(TYPE) + 1 : -2]))
-            for q, v in self.implications.get(o, ()):
+            for q, v in self.r.implications.get(o, ()):
                 self.derive((s, q, v))
             return
         if s[0] == "<":
@@ -278,28 +268,24 @@ class _Run:
             # nodes whose membership of a definition or chain ends may have changed
             frontier = set(self.touched)
             candidates = set(frontier)
-            for _ in range(self.reach):
+            for _ in range(self.r.reach):
                 frontier = {s for o in frontier for s in self.linkers(o)} - candidates
                 candidates |= frontier
             self.touched = set()
-            for x in sorted(candidates):
+            for x in candidates:  # the closure does not depend on the order
                 facts = [self.r.base.get(x, {}), self.out.get(x, {})]
                 types = {c for f in facts for c in f.get(TYPE, ())}
-                for cls, tree in self.unguarded + [
-                    d for c in sorted(types) for d in self.guarded.get(c, ())
+                for cls, tree in self.r.unguarded + [
+                    d for c in types for d in self.r.guarded.get(c, ())
                 ]:
                     if cls not in types and self.member(x, tree):
                         types.add(cls)
                         self.derive((x, TYPE, cls))
-                for first in sorted({p for f in facts for p in f} & self.chains.keys()):
-                    for prop, steps in self.chains[first]:
-                        for y in sorted(self.ends(x, steps)):
+                for first in {p for f in facts for p in f} & self.r.chains.keys():
+                    for prop, steps in self.r.chains[first]:
+                        for y in self.ends(x, steps):
                             self.derive((x, prop, y))
         return self.derived
-
-
-def _facts(index: Index) -> frozenset[Triple]:
-    return frozenset((s, p, o) for s, ps in index.items() for p, os in ps.items() for o in os)
 
 
 def _props(rules: RuleSet) -> frozenset[str]:
