@@ -97,3 +97,18 @@ def test_not_exists_becomes_minus_only_where_equivalent() -> None:
         "FILTER NOT EXISTS { ?this <x:r> ?q } }"
     )
     assert anti_joins(optional) == optional
+
+
+def test_in_filter_becomes_values_only_where_equivalent() -> None:
+    from trialkg.shacl_sparql import inline_values
+
+    plain = "SELECT ?this WHERE { ?this ?p ?o . FILTER (?p IN (<x:a>, x:b)) }"
+    assert inline_values(plain) == "SELECT ?this WHERE { ?this ?p ?o . VALUES ?p { <x:a> x:b } }"
+    literals = 'SELECT ?this WHERE { ?this ?p ?o . FILTER (?o IN (1, "a")) }'
+    assert inline_values(literals) == literals
+    unbound = "SELECT ?this WHERE { ?this <x:q> ?o . FILTER (?p IN (<x:a>)) }"
+    assert inline_values(unbound) == unbound
+    nested = "SELECT ?this WHERE { ?this ?p ?o . MINUS { ?this ?q ?r FILTER (?q IN (<x:a>)) } }"
+    assert inline_values(nested) == nested
+    optional = "SELECT ?this WHERE { OPTIONAL { ?this ?p ?o } FILTER (?p IN (<x:a>)) }"
+    assert inline_values(optional) == optional

@@ -147,8 +147,19 @@ def _property_checks(shapes: Graph, shape: Node, prop: Node, target: str) -> lis
             )
         )
 
+    # Counts of 0 and 1 (nearly all of them) are an anti-join and a self-join, which Oxigraph
+    # runs about twice as fast as grouping every target node (measured on a batch of records).
     min_count = shapes.value(prop, SH.minCount)
-    if min_count is not None and _int(min_count) > 0:
+    if min_count is not None and _int(min_count) == 1:
+        checks.append(
+            Check(
+                name,
+                str(path),
+                message,
+                f"SELECT ?this WHERE {{ {target} MINUS {{ ?this {p} ?v }} }}",
+            )
+        )
+    elif min_count is not None and _int(min_count) > 1:
         checks.append(
             Check(
                 name,
@@ -159,7 +170,17 @@ def _property_checks(shapes: Graph, shape: Node, prop: Node, target: str) -> lis
             )
         )
     max_count = shapes.value(prop, SH.maxCount)
-    if max_count is not None:
+    if max_count is not None and _int(max_count) == 1:
+        checks.append(
+            Check(
+                name,
+                str(path),
+                message,
+                f"SELECT DISTINCT ?this WHERE {{ {target} ?this {p} ?v . ?this {p} ?w . "
+                "FILTER (!sameTerm(?v, ?w)) }",
+            )
+        )
+    elif max_count is not None:
         checks.append(
             Check(
                 name,
@@ -247,11 +268,59 @@ def anti_joins(text: str) -> str:
     return NOT_EXISTS.sub(rewrite, text)
 
 
+IN_FILTER = re.compile(r"FILTER\s*\(\s*\?(\w+)\s+IN\s*\(([^()]*)\)\s*\)", re.IGNORECASE)
+IRI_ITEM = re.compile(r"\s*(<[^<>\s]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)\s*")
+
+
+def _top_level(text: str, start: int) -> str:
+    """The text of the group opening at ``text[start] == "{"`` without its nested groups."""
+    depth, out = 0, []
+    for ch in text[start:]:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        elif depth == 1:
+            out.append(ch)
+    return "".join(out)
+
+
+def inline_values(text: str) -> str:
+    """``FILTER (?v IN (iri, ...))`` -> ``VALUES ?v { iri ... }`` where both mean the same.
+
+    Oxigraph filters every solution of the group against the list, but joins a ``VALUES``
+    block through the index (a constraint whose variable is a predicate: 68 ms against 29 ms
+    on a batch of 100 records). SHACL forbids ``VALUES`` in the shapes, so the rewrite happens
+    here, only when it cannot change the answer: the filter stands in the top-level group of
+    the ``WHERE`` clause, the list holds IRIs only (compared as terms either way), and the
+    variable is bound by a triple pattern of that group, in a query without ``OPTIONAL``,
+    ``UNION`` or ``BIND``.
+    """
+    where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+    if where is None or re.search(r"\b(OPTIONAL|UNION|BIND)\b", text, re.IGNORECASE):
+        return text
+    group = where.end() - 1
+    top = _top_level(text, group)
+
+    def rewrite(match: re.Match[str]) -> str:
+        items = match.group(2).split(",")
+        if not all(IRI_ITEM.fullmatch(item) for item in items) or match.group(0) not in top:
+            return match.group(0)
+        rest = top.replace(match.group(0), " ")
+        if not re.search(rf"\?{match.group(1)}\b", rest):
+            return match.group(0)
+        return f"VALUES ?{match.group(1)} {{ {' '.join(item.strip() for item in items)} }}"
+
+    return text[:group] + IN_FILTER.sub(rewrite, text[group:])
+
+
 def _sparql_check(shapes: Graph, shape: Node, constraint: Node, target: str) -> Check:
     select = shapes.value(constraint, SH.select)
     if select is None:
         raise ShapeCompileError(f"SPARQL constraint of {shape} has no sh:select")
-    text = anti_joins(str(select).replace("$this", "?this"))
+    text = inline_values(anti_joins(str(select).replace("$this", "?this")))
     match = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
     if match is None:
         raise ShapeCompileError(f"SPARQL constraint of {shape}: no WHERE clause")
