@@ -13,6 +13,7 @@ and left out, whole."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -206,6 +207,10 @@ def _stream_records(
     progress(len(files), len(files), "")
 
 
+def _digest(line: bytes) -> bytes:
+    return hashlib.blake2b(line, digest_size=16).digest()
+
+
 class Output:
     """Where the mapping child writes: N-Quads to ``out``, each triple in its graph and in
     the union default graph, counting the triples of each graph. Triples of the graphs that
@@ -222,9 +227,11 @@ class Output:
         self.quads = 0
         self.sizes: dict[str, int] = dict(sizes or {})
         self.sources: list[str] = list(sources or [])
-        # shared graph -> the lines written to it so far (seeded with the curated ones)
+        # shared graph -> digests of the lines written to it so far (seeded with the curated
+        # ones): 128-bit digests, a third of the memory of the lines, and no collision in any
+        # count of lines a store can hold
         self.seen: dict[str, set[bytes]] = {
-            g: set(nt.splitlines()) for g, nt in (shared or {}).items()
+            g: {_digest(line) for line in nt.splitlines()} for g, nt in (shared or {}).items()
         }
 
     def graph(self, nt: bytes, name: URIRef) -> None:
@@ -235,8 +242,12 @@ class Output:
     def shared(self, nt: bytes, name: URIRef) -> int:
         """The lines of ``nt`` not yet in the shared graph ``name``; return how many."""
         seen = self.seen.setdefault(str(name), set())
-        new = [line for line in dict.fromkeys(nt.splitlines()) if line not in seen]
-        seen.update(new)
+        new = []
+        for line in nt.splitlines():
+            key = _digest(line)
+            if key not in seen:
+                seen.add(key)
+                new.append(line)
         if new:
             self.quads += _write(self.out, b"\n".join(new) + b"\n", name)
         self.sizes[str(name)] = len(seen)
