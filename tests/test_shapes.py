@@ -108,6 +108,10 @@ def test_in_filter_becomes_values_only_where_equivalent() -> None:
     assert inline_values(literals) == literals
     unbound = "SELECT ?this WHERE { ?this <x:q> ?o . FILTER (?p IN (<x:a>)) }"
     assert inline_values(unbound) == unbound
+    only_filtered = (
+        'SELECT ?this WHERE { ?this <x:q> ?o . FILTER (STR(?p) != "x") FILTER (?p IN (<x:a>)) }'
+    )
+    assert inline_values(only_filtered) == only_filtered
     nested = "SELECT ?this WHERE { ?this ?p ?o . MINUS { ?this ?q ?r FILTER (?q IN (<x:a>)) } }"
     assert inline_values(nested) == nested
     optional = "SELECT ?this WHERE { OPTIONAL { ?this ?p ?o } FILTER (?p IN (<x:a>)) }"

@@ -227,9 +227,9 @@ class Output:
         self.quads = 0
         self.sizes: dict[str, int] = dict(sizes or {})
         self.sources: list[str] = list(sources or [])
-        # shared graph -> digests of the lines written to it so far (seeded with the curated
-        # ones): 128-bit digests, a third of the memory of the lines, and no collision in any
-        # count of lines a store can hold
+        # shared graph -> 128-bit digests of the lines written to it so far (seeded with the
+        # curated ones), smaller than the lines; two of 2**32 lines collide with a chance of
+        # about 2**-65
         self.seen: dict[str, set[bytes]] = {
             g: {_digest(line) for line in nt.splitlines()} for g, nt in (shared or {}).items()
         }
