@@ -1,23 +1,23 @@
 """Build and query synthetic graphs of N trials; compare with raw pyoxigraph and rdflib.
 
     .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--repeats 3]
-        [--raw-both] [--after-import] [--build-only] [--out FILE]
+        [--raw-both] [--after-import] [--build-only] [--chunk-mb MB] [--out FILE]
 
 For each N: generate N trials of registry records (``benchmarks.synthetic``), build them with
-the curated records into a new store (``trialkg build --ctgov``: parse, map and SHACL in batches
-in a child process streaming into one bulk load, reasoning once), and measure the time per
-stage, the throughput in quads/s, the peak RSS of the build (this process and the mapping
-child) and the store's size on disk. Then dump exactly the quads the store holds and load
-them straight into pyoxigraph (``bulk_load`` on disk: the engine's own limit), then compact
-that raw store as the build compacts its own (``optimize``, timed apart), and, up to
-``--rdflib-max`` trials, load them into rdflib's in-memory ``Dataset``; and time every query
-of the library on all three (trialkg and raw: a warm-up run each, then ``--repeats`` runs
-alternating between the two, median, against the compacted raw store and with
-``--raw-both`` against the raw store before compaction too; rdflib: one run, in a child
-process stopped after ``--rdflib-timeout`` seconds). Then add one more record the
-incremental way (``trialkg import ctgov``) and time it; with ``--after-import``, time the
-queries again on the store that import left. Prints one JSON object per N (and appends it
-to ``--out``).
+the curated records into a new store (``trialkg build --ctgov``: parse, map and SHACL in
+batches in a child process streaming into one bulk load, or with ``--chunk-mb`` into one per
+chunk, reasoning once), and measure the time per stage, the throughput in quads/s, the peak RSS
+of the build (this process and the mapping child) and the store's size on disk. Then dump
+exactly the quads the store holds and load them straight into pyoxigraph (``bulk_load`` on
+disk, in a process of its own whose peak RSS is measured too: the engine's own limit), then
+compact that raw store as the build compacts its own (``optimize``, timed apart), and, up to
+``--rdflib-max`` trials, load them into rdflib's in-memory ``Dataset``; and time every query of
+the library on all three (trialkg and raw: a warm-up run each, then ``--repeats`` runs
+alternating between the two, median, against the compacted raw store and with ``--raw-both``
+against the raw store before compaction too; rdflib: one run, in a child process stopped after
+``--rdflib-timeout`` seconds). Then add one more record the incremental way (``trialkg import
+ctgov``) and time it; with ``--after-import``, time the queries again on the store that import
+left. Prints one JSON object per N (and appends it to ``--out``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,26 @@ def peak_rss_mb() -> float:
 def children_peak_rss_mb() -> float:
     """Peak RSS of the largest child process that has ended (the bulk build's mapper)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _raw_worker(nquads: str, folder: str, conn: Any) -> None:
+    t = time.perf_counter()
+    store = ox.Store(folder)
+    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    conn.send((time.perf_counter() - t, round(peak_rss_mb())))
+
+
+def raw_load(nquads: Path, folder: Path) -> tuple[float, int]:
+    """Bulk-load ``nquads`` into a new store at ``folder`` in a process of its own; return
+    the seconds the load took and that process's peak RSS in MB."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_raw_worker, args=(str(nquads), str(folder), child))
+    proc.start()
+    seconds, rss = parent.recv()
+    proc.join()
+    return seconds, rss
 
 
 def folder_mb(path: Path) -> float:
@@ -151,6 +171,7 @@ def measure(
     raw_both: bool = False,
     after_import: bool = False,
     queries_too: bool = True,
+    load_chunk: int | None = None,
 ) -> dict[str, Any]:
     """One run at ``trials``; ``partial`` (if given) gets the build and load figures before
     the queries are timed. Queries are timed on the store as built, against the raw store
@@ -170,7 +191,9 @@ def measure(
         gen_s = time.perf_counter() - t
         root = work / "store"
         t = time.perf_counter()
-        report = bulk_build(records_dir(), default_documents_dir(), [records], root)
+        report = bulk_build(
+            records_dir(), default_documents_dir(), [records], root, load_chunk=load_chunk
+        )
         build_s = time.perf_counter() - t
         build_rss = {"process": round(peak_rss_mb()), "mapper": round(children_peak_rss_mb())}
         data = current_data_dir(root)
@@ -180,6 +203,7 @@ def measure(
         ours._inner.dump(output=str(nquads), format=ox.RdfFormat.N_QUADS)
         result: dict[str, Any] = {
             "trials": trials,
+            "load_chunk_mb": (load_chunk or 0) >> 20,
             "records": len(files),
             "records_failed": len(report.failed),
             "quads": quads,
@@ -192,11 +216,9 @@ def measure(
             "store_mb": round(folder_mb(data), 1),
         }
         raw_dir = work / "raw"
-        t = time.perf_counter()
+        raw_s, result["raw_peak_rss_mb"] = raw_load(nquads, raw_dir)
+        result["raw_oxigraph_load_s"] = round(raw_s, 2)
         raw = ox.Store(str(raw_dir))
-        raw.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-        raw.flush()
-        result["raw_oxigraph_load_s"] = round(time.perf_counter() - t, 2)
         result["raw_store_mb"] = round(folder_mb(raw_dir), 1)
         result["build_vs_raw"] = round(build_s / result["raw_oxigraph_load_s"], 1)
         queries = library_queries(ours) if queries_too else []
@@ -286,6 +308,12 @@ def main() -> None:
         action="store_true",
         help="build, load raw and import one record; time no queries",
     )
+    parser.add_argument(
+        "--chunk-mb",
+        type=int,
+        default=0,
+        help="the build loads the mapped records in chunks of this many MB (0: one load)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -306,6 +334,7 @@ def main() -> None:
             raw_both=args.raw_both,
             after_import=args.after_import,
             queries_too=not args.build_only,
+            load_chunk=args.chunk_mb << 20 or None,
             partial=lambda r: write({**r, "partial": "build and load; queries follow"}),
         )
         write(result)

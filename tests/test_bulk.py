@@ -96,8 +96,9 @@ def test_bad_records_are_left_out_whole(tmp_path: Path, documents: Path) -> None
     files[0].write_text(json.dumps(broken), encoding="utf-8")
     (folder / "NCT0000000X.json").write_text('{"protocolSection": ', encoding="utf-8")
     result = CliRunner().invoke(
-        app, ["build", "--ctgov", str(folder), "--store", str(tmp_path / "store")]
-    )
+        app,
+        ["build", "--ctgov", str(folder), "--store", str(tmp_path / "store"), "--chunk-mb", "1"],
+    )  # 1 MB chunks: the records reach the engine in several loads
     assert result.exit_code == 1, result.output
     assert f"FAILED {files[0]}" in result.output and "between 0 and 100" in result.output
     assert "NCT0000000X.json" in result.output

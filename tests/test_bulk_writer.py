@@ -80,3 +80,29 @@ def test_versions_of_a_trial_go_to_separate_batches_that_still_fill_up(
     ]
     assert rest == [["NCT5.json"]]
     assert batches.rest() == []
+
+
+NQUADS = b"".join(
+    f'<http://example.org/s{i}> <http://example.org/p> "{"x" * (i % 7) * 9}" '
+    f"<http://example.org/g{i % 3}> .\n".encode()
+    for i in range(40)
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 64, 1000, 1 << 20])
+def test_chunked_loading_loads_every_line_once(chunk: int) -> None:
+    import pyoxigraph as ox
+
+    whole, chunked = ox.Store(), ox.Store()
+    whole.bulk_load(NQUADS, format=ox.RdfFormat.N_QUADS)
+    source = io.BytesIO(NQUADS[:-1])  # the last line without its line end
+    assert bulk.load_in_chunks(chunked, source, chunk) == 39
+    assert len(chunked) == 40 and set(chunked) == set(whole)
+
+
+def test_chunked_loading_names_where_a_refused_line_is() -> None:
+    import pyoxigraph as ox
+
+    bad = NQUADS + b"<http://example.org/s> <p> broken .\n"
+    with pytest.raises(SyntaxError, match="after line 40 of the N-Quads"):
+        bulk.load_in_chunks(ox.Store(), io.BytesIO(bad), len(NQUADS) + 1)

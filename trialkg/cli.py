@@ -98,6 +98,15 @@ def build(
             "load, then validation and reasoning once over everything.",
         ),
     ] = None,
+    chunk_mb: Annotated[
+        int,
+        typer.Option(
+            "--chunk-mb",
+            min=0,
+            help="With --ctgov: load the mapped records in chunks of this many MB (less "
+            "memory, more time; 128 holds the engine's loader to about 1 GB); 0: in one load.",
+        ),
+    ] = 0,
 ) -> None:
     """Validate the curated records, reason, and write the graph to the persistent store."""
     from rich.console import Console
@@ -106,7 +115,7 @@ def build(
 
     rec, docs = _paths(records, documents)
     if ctgov:
-        _bulk(rec, docs, ctgov, _store_root(store))
+        _bulk(rec, docs, ctgov, _store_root(store), chunk_mb << 20)
         return
     console = Console(stderr=True)
     with console.status("building") as status:
@@ -122,7 +131,7 @@ def build(
     )
 
 
-def _bulk(rec: Path, docs: Path, paths: list[Path], root: Path) -> None:
+def _bulk(rec: Path, docs: Path, paths: list[Path], root: Path, load_chunk: int = 0) -> None:
     from rich.console import Console
     from rich.progress import Progress
 
@@ -138,7 +147,7 @@ def _bulk(rec: Path, docs: Path, paths: list[Path], root: Path) -> None:
             def progress(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"mapping {name}")
 
-            report = bulk_build(rec, docs, paths, root, progress)
+            report = bulk_build(rec, docs, paths, root, progress, load_chunk=load_chunk or None)
     except BulkError as exc:
         _fail(str(exc))
     except Exception as exc:
