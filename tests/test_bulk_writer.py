@@ -106,3 +106,12 @@ def test_chunked_loading_names_where_a_refused_line_is() -> None:
     bad = NQUADS + b"<http://example.org/s> <p> broken .\n"
     with pytest.raises(SyntaxError, match="after line 40 of the N-Quads"):
         bulk.load_in_chunks(ox.Store(), io.BytesIO(bad), len(NQUADS) + 1)
+
+
+def test_chunk_size_without_registry_records_is_refused() -> None:
+    from typer.testing import CliRunner
+
+    from trialkg.cli import app
+
+    result = CliRunner().invoke(app, ["build", "--chunk-mb", "128"])
+    assert result.exit_code == 2 and "--ctgov" in result.output

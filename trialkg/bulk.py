@@ -8,9 +8,8 @@ compiled to whole-graph SPARQL), reasons over each as the import does (the rules
 the engine's bulk loader, which builds a new store version while the mapping runs, in one
 load or, to bound the loader's memory, in one load per chunk of the stream. Nothing is
 written after the load but a compaction; the contradiction checks across records then read
-the store. The version goes live
-only if all of it succeeds; a record that cannot be read, mapped or validated is reported
-and left out, whole."""
+the store. The version goes live only if all of it succeeds; a record that cannot be read,
+mapped or validated is reported and left out, whole."""
 
 from __future__ import annotations
 
@@ -81,9 +80,10 @@ def bulk_build(
     With ``load_chunk`` (bytes), the engine loads the stream in chunks of that size
     (:func:`load_in_chunks`): less memory, more time; else in one load.
 
-    Everything goes into the engine in one bulk load: the curated graphs (reasoned as
-    ``trialkg build`` reasons), then the registry records, mapped, validated and reasoned
-    over one by one in a child process (:func:`map_records`), then the dataset description.
+    Everything goes into the engine in one bulk load (or one per chunk): the curated graphs
+    (reasoned as ``trialkg build`` reasons), then the registry records, mapped, validated
+    and reasoned over one by one in a child process (:func:`map_records`), then the dataset
+    description.
     Nothing is written after the load; the compaction rewrites the loader's files, which
     overlap (records arrive in no key order), into sorted levels, so that scans read one
     file per level (3x faster on the contradiction checks at 2,000 trials). The checks for
@@ -228,10 +228,9 @@ def load_in_chunks(engine: ox.Store, source: IO[bytes], chunk: int) -> int:
     chunk of 128 MB bounds what it holds to about 1 GB (``benchmarks/RESULTS.md``). Each
     chunk's files overlap the ones before, so the engine compacts more while it loads. A
     line the engine refuses raises ``SyntaxError`` naming where its chunk starts."""
-    size = chunk
     rest, lines = b"", 0
     while True:
-        block = source.read(size)
+        block = source.read(chunk)
         if block:
             data = rest + block
             cut = data.rfind(b"\n") + 1

@@ -113,6 +113,8 @@ def build(
 
     from trialkg.build import build as run_build
 
+    if chunk_mb and not ctgov:
+        _fail("--chunk-mb applies to a bulk build: give the records with --ctgov", 2)
     rec, docs = _paths(records, documents)
     if ctgov:
         _bulk(rec, docs, ctgov, _store_root(store), chunk_mb << 20)
