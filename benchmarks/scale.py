@@ -65,6 +65,7 @@ def raw_load(nquads: Path, folder: Path) -> tuple[float, int]:
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_raw_worker, args=(str(nquads), str(folder), child))
     proc.start()
+    child.close()  # so that recv() fails if the process dies instead of waiting forever
     seconds, rss = parent.recv()
     proc.join()
     return seconds, rss

@@ -114,5 +114,12 @@ def test_in_filter_becomes_values_only_where_equivalent() -> None:
     assert inline_values(only_filtered) == only_filtered
     nested = "SELECT ?this WHERE { ?this ?p ?o . MINUS { ?this ?q ?r FILTER (?q IN (<x:a>)) } }"
     assert inline_values(nested) == nested
+    twice = (
+        "SELECT ?this WHERE { ?this ?p ?o . FILTER (?p IN (<x:a>)) "
+        "MINUS { ?this ?p ?r FILTER (?p IN (<x:a>)) } }"
+    )
+    assert inline_values(twice) == twice.replace(
+        "?o . FILTER (?p IN (<x:a>))", "?o . VALUES ?p { <x:a> }"
+    )
     optional = "SELECT ?this WHERE { OPTIONAL { ?this ?p ?o } FILTER (?p IN (<x:a>)) }"
     assert inline_values(optional) == optional

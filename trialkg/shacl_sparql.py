@@ -323,7 +323,10 @@ def inline_values(text: str) -> str:
 
     def rewrite(match: re.Match[str]) -> str:
         items = match.group(2).split(",")
-        if not all(IRI_ITEM.fullmatch(item) for item in items) or match.group(0) not in top:
+        before = text[group : group + match.start()]
+        if before.count("{") - before.count("}") != 1:  # in a nested group
+            return match.group(0)
+        if not all(IRI_ITEM.fullmatch(item) for item in items):
             return match.group(0)
         if not re.search(rf"\?{match.group(1)}\b", _without_filters(top)):
             return match.group(0)
