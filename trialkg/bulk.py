@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from trialkg import iri
+from trialkg.digests import DigestSet
 from trialkg.store import new_version
 from trialkg.triples.ntriples import with_union
 
@@ -271,11 +272,12 @@ class Output:
         self.sizes: dict[str, int] = dict(sizes or {})
         self.sources: list[str] = list(sources or [])
         # shared graph -> 128-bit digests of the lines written to it so far (seeded with the
-        # curated ones), smaller than the lines; two of 2**32 lines collide with a chance of
-        # about 2**-65
-        self.seen: dict[str, set[bytes]] = {
-            g: {_digest(line) for line in nt.splitlines()} for g, nt in (shared or {}).items()
-        }
+        # curated ones), 16 bytes each; two of 2**32 lines collide with a chance of about
+        # 2**-65
+        self.seen: dict[str, DigestSet] = {}
+        for g, nt in (shared or {}).items():
+            self.seen[g] = DigestSet()
+            self.seen[g].add_new([_digest(line) for line in nt.splitlines()])
 
     def graph(self, nt: bytes, name: URIRef) -> None:
         """A graph of its own (a record version's): all of ``nt``."""
@@ -284,13 +286,10 @@ class Output:
 
     def shared(self, nt: bytes, name: URIRef) -> int:
         """The lines of ``nt`` not yet in the shared graph ``name``; return how many."""
-        seen = self.seen.setdefault(str(name), set())
-        new = []
-        for line in nt.splitlines():
-            key = _digest(line)
-            if key not in seen:
-                seen.add(key)
-                new.append(line)
+        seen = self.seen.setdefault(str(name), DigestSet())
+        lines = nt.splitlines()
+        fresh = seen.add_new([_digest(line) for line in lines])
+        new = [line for line, is_new in zip(lines, fresh, strict=True) if is_new]
         if new:
             self.quads += _write(self.out, b"\n".join(new) + b"\n", name)
         self.sizes[str(name)] = len(seen)
@@ -462,7 +461,10 @@ def _lines_in(nquads: bytes, graph: URIRef) -> bytes:
     )
 
 
-BATCH_RECORDS = 100
+# Record versions validated together. Per record version, the shape queries and the batch's
+# load cost about the same from 10 to 100 versions (least at 20-25); the child's peak memory
+# grows with the batch: 121 MB at 25, 240 MB at 100 (1,000 trials; benchmarks/RESULTS.md).
+BATCH_RECORDS = 25
 
 
 class _Batch:
