@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from benchmarks.synthetic import generate
 from trialkg.paths import default_documents_dir, records_dir
+from trialkg.rss import own_peak_rss_mb
 
 BIND_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "queries"
 
@@ -45,20 +46,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def children_peak_rss_mb() -> float:
-    """Peak RSS of the largest child process that has ended (the bulk build's mapper)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def _raw_worker(nquads: str, folder: str, conn: Any) -> None:
     t = time.perf_counter()
     store = ox.Store(folder)
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     store.flush()
-    conn.send((time.perf_counter() - t, round(peak_rss_mb())))
+    conn.send((time.perf_counter() - t, own_peak_rss_mb()))
 
 
-def raw_load(nquads: Path, folder: Path) -> tuple[float, int]:
+def raw_load(nquads: Path, folder: Path) -> tuple[float, int | None]:
     """Bulk-load ``nquads`` into a new store at ``folder`` in a process of its own; return
     the seconds the load took and that process's peak RSS in MB."""
     ctx = mp.get_context("spawn")
@@ -196,7 +192,7 @@ def measure(
             records_dir(), default_documents_dir(), [records], root, load_chunk=load_chunk
         )
         build_s = time.perf_counter() - t
-        build_rss = {"process": round(peak_rss_mb()), "mapper": round(children_peak_rss_mb())}
+        build_rss = {"process": round(peak_rss_mb()), "mapper": report.mapper_peak_rss_mb}
         data = current_data_dir(root)
         ours = Store.open(root)
         quads = len(ours)

@@ -46,6 +46,7 @@ def test_bulk_build_equals_record_by_record_import(
     bulk_root = tmp_path / "bulk"
     report = bulk_build(records_dir(), documents, [tmp_path / "records"], bulk_root)
     assert report.failed == [] and report.records == len(files) and report.inferred > 0
+    assert report.mapper_peak_rss_mb is not None and 20 < report.mapper_peak_rss_mb < 1000
     one_root = tmp_path / "one"
     shutil.copytree(seed_store_root, one_root)
     writable = Store.open(one_root, read_only=False)

@@ -31,6 +31,7 @@ from rdflib import URIRef
 
 from trialkg import iri
 from trialkg.digests import DigestSet
+from trialkg.rss import own_peak_rss_mb
 from trialkg.store import new_version
 from trialkg.triples.ntriples import with_union
 
@@ -53,6 +54,7 @@ class BulkReport:
     quads: int = 0
     inferred: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    mapper_peak_rss_mb: int | None = None  # the mapping child's own peak (Linux)
 
 
 def _quiet(done: int, total: int, name: str) -> None:
@@ -209,6 +211,7 @@ def _stream_records(
             report.records = message["done"]["records"]
             report.quads += message["done"]["quads"]
             report.inferred = message["done"]["inferred"]
+            report.mapper_peak_rss_mb = message["done"].get("peak_rss_mb")
             done = True
     code = child.wait()
     loader.join()
@@ -449,8 +452,11 @@ def _worker(write_fd: int) -> int:
         finally:
             writer.close()
     inferred = out.sizes.get(str(iri.INFERRED_GRAPH), 0)
-    emit({"done": {"records": report.records, "quads": out.quads, "inferred": inferred}})
+    done = {"records": report.records, "quads": out.quads, "inferred": inferred}
+    emit({"done": {**done, "peak_rss_mb": own_peak_rss_mb()}})
     return 0
+
+    return None
 
 
 def _lines_in(nquads: bytes, graph: URIRef) -> bytes:
