@@ -456,8 +456,6 @@ def _worker(write_fd: int) -> int:
     emit({"done": {**done, "peak_rss_mb": own_peak_rss_mb()}})
     return 0
 
-    return None
-
 
 def _lines_in(nquads: bytes, graph: URIRef) -> bytes:
     """The N-Triples lines of ``graph`` in N-Quads as :func:`_write` writes them."""

@@ -10,6 +10,7 @@ until it holds :attr:`DigestSet.merge_at` of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,7 +75,7 @@ class DigestSet:
         found[one] = self._lo[left[one]] == lo[one]
         for i in np.flatnonzero(right - left > 1):  # equal high words: rare
             found[i] = bool(np.any(self._lo[left[i] : right[i]] == lo[i]))
-        return [bool(f) for f in found]
+        return cast(list[bool], found.tolist())
 
     def _merge(self) -> None:
         """Insert the recent members into the arrays, which stay sorted by the high word
