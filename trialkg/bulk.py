@@ -466,7 +466,7 @@ def _lines_in(nquads: bytes, graph: URIRef) -> bytes:
 
 
 # Record versions validated together. Per record version, the shape queries and the batch's
-# load cost about the same from 10 to 100 versions (least at 20-25); the child's peak memory
+# load cost about the same from 10 to 100 versions (least at 10-25); the child's peak memory
 # grows with the batch: 121 MB at 25, 240 MB at 100 (1,000 trials; benchmarks/RESULTS.md).
 BATCH_RECORDS = 25
 
