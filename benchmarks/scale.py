@@ -1,9 +1,11 @@
 """Build and query synthetic graphs of N trials; compare with raw pyoxigraph and rdflib.
 
     .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--repeats 3]
-        [--raw-both] [--after-import] [--build-only] [--chunk-mb MB] [--out FILE]
+        [--raw-both] [--after-import] [--build-only] [--chunk-mb MB] [--results-share F]
+        [--out FILE]
 
-For each N: generate N trials of registry records (``benchmarks.synthetic``), build them with
+For each N: generate N trials of registry records (``benchmarks.synthetic``; all with posted
+results, or a ``--results-share`` of them, the others protocol only), build them with
 the curated records into a new store (``trialkg build --ctgov``: parse, map and SHACL in
 batches in a child process streaming into one bulk load, or with ``--chunk-mb`` into one per
 chunk, reasoning once), and measure the time per stage, the throughput in quads/s, the peak RSS
@@ -169,6 +171,7 @@ def measure(
     after_import: bool = False,
     queries_too: bool = True,
     load_chunk: int | None = None,
+    results_share: float = 1.0,
 ) -> dict[str, Any]:
     """One run at ``trials``; ``partial`` (if given) gets the build and load figures before
     the queries are timed. Queries are timed on the store as built, against the raw store
@@ -184,7 +187,7 @@ def measure(
     try:
         records = work / "records"
         t = time.perf_counter()
-        files = generate(trials, records)
+        files = generate(trials, records, results_share=results_share)
         gen_s = time.perf_counter() - t
         root = work / "store"
         t = time.perf_counter()
@@ -201,6 +204,7 @@ def measure(
         result: dict[str, Any] = {
             "trials": trials,
             "load_chunk_mb": (load_chunk or 0) >> 20,
+            "results_share": results_share,
             "records": len(files),
             "records_failed": len(report.failed),
             "quads": quads,
@@ -214,6 +218,9 @@ def measure(
         }
         raw_dir = work / "raw"
         raw_s, result["raw_peak_rss_mb"] = raw_load(nquads, raw_dir)
+        result["nquads_mb"] = round(nquads.stat().st_size / 1e6, 1)
+        if trials > rdflib_max:  # only rdflib reads it again; free the disk for what follows
+            nquads.unlink()
         result["raw_oxigraph_load_s"] = round(raw_s, 2)
         raw = ox.Store(str(raw_dir))
         result["raw_store_mb"] = round(folder_mb(raw_dir), 1)
@@ -311,6 +318,12 @@ def main() -> None:
         default=0,
         help="the build loads the mapped records in chunks of this many MB (0: one load)",
     )
+    parser.add_argument(
+        "--results-share",
+        type=float,
+        default=1.0,
+        help="share of the trials with posted results (the others: protocol only)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -332,6 +345,7 @@ def main() -> None:
             after_import=args.after_import,
             queries_too=not args.build_only,
             load_chunk=args.chunk_mb << 20 or None,
+            results_share=args.results_share,
             partial=lambda r: write({**r, "partial": "build and load; queries follow"}),
         )
         write(result)

@@ -11,6 +11,12 @@ time point), a hazard ratio with CI and p-value per time-to-event outcome, and a
 (serious and other) from a shared pool of terms. About one trial in three has a second record
 version from a later date, and some of those disagree with the first (actual enrollment vs
 anticipated, a changed status), as real record histories do.
+
+By default every trial has posted results. With ``results_share`` below 1, only that share
+has (drawn per trial); the others carry their protocol only, as most registry records do:
+planned outcomes, an estimated enrollment and a status that may still be recruiting.
+ClinicalTrials.gov held over 36,000 posted results in May 2019 (Zarin et al., N Engl J Med
+2019;381:1966), a small share of its registered studies.
 """
 
 from __future__ import annotations
@@ -67,8 +73,8 @@ def _groups(prefix: str, arms: list[dict[str, Any]]) -> list[dict[str, str]]:
     ]
 
 
-def trial(i: int, rng: random.Random, drugs: int) -> dict[str, Any]:
-    """One trial's record (first version)."""
+def trial(i: int, rng: random.Random, drugs: int, results: bool = True) -> dict[str, Any]:
+    """One trial's record (first version); without ``results``, its protocol only."""
     nct = f"NCT9{i:07d}"
     n_arms = rng.choice((2, 2, 2, 3, 4))
     shared = drug_name(zipf_pick(rng, drugs))
@@ -163,7 +169,7 @@ def trial(i: int, rng: random.Random, drugs: int) -> dict[str, Any]:
                 }
             )
     groups_f = _groups("FG", arms)
-    return {
+    record = {
         "protocolSection": {
             "identificationModule": {
                 "nctId": nct,
@@ -223,11 +229,39 @@ def trial(i: int, rng: random.Random, drugs: int) -> dict[str, Any]:
         },
         "hasResults": True,
     }
+    if not results:
+        _protocol_only(record, rng)
+    return record
 
 
-def versions(i: int, rng: random.Random, drugs: int) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The record versions of trial ``i``: (file name, record)."""
-    first = trial(i, rng, drugs)
+def _protocol_only(record: dict[str, Any], rng: random.Random) -> None:
+    """Turn a record with results into one without: its outcome measures become planned
+    outcomes, its enrollment an estimate, its status one of a registered study's."""
+    measures = record.pop("resultsSection")["outcomeMeasuresModule"]["outcomeMeasures"]
+    record["hasResults"] = False
+    protocol = record["protocolSection"]
+    protocol["outcomesModule"] = {
+        f"{kind}Outcomes": [
+            {"measure": m["title"], "timeFrame": m["timeFrame"]}
+            for m in measures
+            if (m["type"] == "PRIMARY") == (kind == "primary")
+        ]
+        for kind in ("primary", "secondary")
+    }
+    protocol["designModule"]["enrollmentInfo"]["type"] = "ESTIMATED"
+    protocol["statusModule"]["overallStatus"] = rng.choice(
+        ("RECRUITING", "RECRUITING", "ACTIVE_NOT_RECRUITING", "NOT_YET_RECRUITING", "COMPLETED")
+    )
+
+
+def versions(
+    i: int, rng: random.Random, drugs: int, results_share: float = 1.0
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The record versions of trial ``i``: (file name, record). A trial has results with
+    probability ``results_share`` (drawn only when it is below 1, so that the default draws
+    the same records as ever)."""
+    results = results_share >= 1.0 or rng.random() < results_share
+    first = trial(i, rng, drugs, results)
     nct = first["protocolSection"]["identificationModule"]["nctId"]
     yield f"{nct}-2023-06-15.json", first
     if rng.random() < 1 / 3:
@@ -241,15 +275,19 @@ def versions(i: int, rng: random.Random, drugs: int) -> Iterator[tuple[str, dict
         yield f"{nct}-2024-03-01.json", later
 
 
-def generate(trials: int, out: Path, seed: int = 1, first: int = 0) -> list[Path]:
-    """Write the records of ``trials`` trials (numbered from ``first``) into ``out``; return
-    the files, sorted."""
+def generate(
+    trials: int, out: Path, seed: int = 1, first: int = 0, results_share: float = 1.0
+) -> list[Path]:
+    """Write the records of ``trials`` trials (numbered from ``first``) into ``out``, a
+    ``results_share`` of them with posted results; return the files, sorted."""
+    if not 0.0 <= results_share <= 1.0:
+        raise ValueError(f"results_share must be between 0 and 1, not {results_share}")
     rng = random.Random(seed)
     drugs = max(20, trials // 20)
     out.mkdir(parents=True, exist_ok=True)
     files = []
     for i in range(first, first + trials):
-        for name, record in versions(i, rng, drugs):
+        for name, record in versions(i, rng, drugs, results_share):
             path = out / name
             path.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
             files.append(path)
@@ -261,8 +299,11 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("build/synthetic"))
+    parser.add_argument(
+        "--results-share", type=float, default=1.0, help="share of trials with posted results"
+    )
     args = parser.parse_args()
-    files = generate(args.trials, args.out, args.seed)
+    files = generate(args.trials, args.out, args.seed, results_share=args.results_share)
     print(f"wrote {len(files)} records of {args.trials} trials to {args.out}")
 
 
