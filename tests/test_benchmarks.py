@@ -36,6 +36,33 @@ def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
     assert any(len(set(v)) > 1 for v in versions.values())  # some versions disagree
 
 
+
+def test_generator_results_share(tmp_path: Path) -> None:
+    """A share of trials without posted results carry their protocol only, through the
+    project's own reader; the default draws the same records as before the option."""
+    from trialkg.sources.ctgov import read_record
+
+    default = generate(40, tmp_path / "d", seed=3)
+    full = generate(40, tmp_path / "f", seed=3, results_share=1.0)
+    assert [p.read_bytes() for p in default] == [p.read_bytes() for p in full]
+    some = generate(200, tmp_path / "s", seed=3, results_share=0.25)
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in some]
+    with_results = [r for r in records if r["hasResults"]]
+    assert 0.1 < len(with_results) / len(records) < 0.4
+    assert all("resultsSection" in r for r in with_results)
+    without = [r for r in records if not r["hasResults"]]
+    assert all("resultsSection" not in r for r in without)
+    for path, r in zip(some, records, strict=True):
+        if not r["hasResults"]:
+            study = read_record(path)
+            assert study.declared_outcomes and not study.outcomes  # planned, none reported
+            assert any(kind == "PRIMARY" for kind, _m, _t in study.declared_outcomes)
+            break
+    none = generate(20, tmp_path / "n", seed=3, results_share=0.0)
+    assert not any(json.loads(p.read_text(encoding="utf-8"))["hasResults"] for p in none)
+    with pytest.raises(ValueError, match="results_share"):
+        generate(1, tmp_path / "x", results_share=1.5)
+
 @pytest.mark.slow
 @pytest.mark.reasoner
 def test_scale_benchmark_smoke_run() -> None:
