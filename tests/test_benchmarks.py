@@ -36,7 +36,6 @@ def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
     assert any(len(set(v)) > 1 for v in versions.values())  # some versions disagree
 
 
-
 def test_generator_results_share(tmp_path: Path) -> None:
     """A share of trials without posted results carry their protocol only, through the
     project's own reader; the default draws the same records as before the option."""
@@ -62,6 +61,7 @@ def test_generator_results_share(tmp_path: Path) -> None:
     assert not any(json.loads(p.read_text(encoding="utf-8"))["hasResults"] for p in none)
     with pytest.raises(ValueError, match="results_share"):
         generate(1, tmp_path / "x", results_share=1.5)
+
 
 @pytest.mark.slow
 @pytest.mark.reasoner

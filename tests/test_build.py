@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
 from typer.testing import CliRunner
 
 from trialkg import iri
@@ -138,6 +140,19 @@ def test_dataset_description_counts_match(seed_store: Store) -> None:
     assert len(counts) >= 8
     for r in counts:
         assert seed_store.graph_size(r["g"]) == int(r["n"])
+
+
+def test_description_as_ntriples_is_the_description() -> None:
+    from rdflib import URIRef
+
+    from trialkg.build import describe, describe_ntriples
+
+    sizes = [(URIRef(f"https://w3id.org/trialkg/graph/g{i}"), i + 1) for i in range(5)]
+    sources = [URIRef(f"https://w3id.org/trialkg/source/s{i}") for i in range(3)]
+    pieces = list(describe_ntriples(sizes, sources, chunk=4))
+    assert len(pieces) == 1 + 5  # the head, then 15 + 3 member lines in fours
+    parsed = Graph().parse(data=b"".join(pieces).decode("utf-8"), format="nt")
+    assert isomorphic(parsed, describe(sizes, sources))
 
 
 def test_two_builds_give_byte_identical_exports(

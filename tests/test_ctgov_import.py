@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
@@ -81,6 +82,32 @@ PREFIXES = (
     "PREFIX tkg: <https://w3id.org/trialkg/ontology#> "
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 )
+
+
+def test_description_after_imports_matches_a_full_recount(
+    imported: tuple[Path, str, Any],
+) -> None:
+    # the CLI updates only the entries of the graphs an import touched
+    from trialkg.build import DESCRIPTION_GRAPH, description_of
+
+    store = Store.open(imported[0])
+    stored = {
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in store._inner.quads_for_pattern(
+            None, None, None, ox.NamedNode(str(DESCRIPTION_GRAPH))
+        )
+    }
+    expected = {(s.n3(), p.n3(), o.n3()) for s, p, o in description_of(store)}
+    assert stored == expected
+    assert sum(1 for s, p, _o in stored if p.endswith("/terms/source>")) == 5 + 3
+    # and the union default graph holds the same description, no stale count left in it
+    in_default = {
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in store._inner.quads_for_pattern(
+            None, ox.NamedNode("http://rdfs.org/ns/void#triples"), None, ox.DefaultGraph()
+        )
+    }
+    assert in_default == {t for t in stored if t[1].endswith("#triples>")}
 
 
 @pytest.fixture(scope="module")

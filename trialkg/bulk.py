@@ -300,13 +300,12 @@ class Output:
 
     def description(self) -> None:
         """The VoID/DCAT description of everything written, as the last graph."""
-        from trialkg.build import DESCRIPTION_GRAPH, describe
+        from trialkg.build import DESCRIPTION_GRAPH, describe_ntriples
 
         sizes = [(URIRef(g), n) for g, n in sorted(self.sizes.items()) if n]
-        nt = describe(sizes, [URIRef(s) for s in sorted(set(self.sources))]).serialize(
-            format="nt", encoding="utf-8"
-        )
-        self.quads += _write(self.out, nt, DESCRIPTION_GRAPH)
+        sources = [URIRef(s) for s in sorted(set(self.sources))]
+        for nt in describe_ntriples(sizes, sources):
+            self.quads += _write(self.out, nt, DESCRIPTION_GRAPH)
 
 
 def map_records(

@@ -514,7 +514,8 @@ def import_ctgov_cmd(
     from rich.console import Console
     from rich.progress import Progress
 
-    from trialkg.build import refresh_description
+    from trialkg import iri
+    from trialkg.build import update_description
     from trialkg.importer import import_ctgov
     from trialkg.paths import records_dir
     from trialkg.store import Store, StoreError
@@ -535,7 +536,11 @@ def import_ctgov_cmd(
                     bar.update(task, completed=done, total=total, description=f"importing {name}")
 
                 reports = import_ctgov(paths, st, records or records_dir(), reason, progress)
-            refresh_description(st)
+            added = [r.source_id for r in reports if r.source_id and not r.error]
+            if added:
+                touched = [str(iri.source_graph(sid)) for sid in added]
+                touched += [str(iri.PROVENANCE_GRAPH), str(iri.INFERRED_GRAPH)]
+                update_description(st, touched, [str(iri.source(sid)) for sid in added])
         finally:
             st.release()
         return reports

@@ -27,6 +27,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from trialkg.triples.ntriples import as_quads, with_union
 
@@ -101,6 +102,23 @@ class Store:
             self._inner.remove(q)
             self._inner.remove(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
         self.add_graphs_atomically([(name, graph)])
+
+    def change_derived_triples(
+        self,
+        name: URIRef,
+        remove: Iterable[tuple[Node, Node, Node]],
+        add: Iterable[tuple[Node, Node, Node]],
+    ) -> None:
+        """Remove and add triples of a derived graph, in the union default graph too, in one
+        transaction (one SPARQL update), so that readers see all of the change or none."""
+
+        def block(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+            body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+            return f"GRAPH <{ox.NamedNode(str(name)).value}> {{\n{body}\n}}\n{body}"
+
+        self._inner.update(
+            f"DELETE DATA {{\n{block(remove)}\n}} ;\nINSERT DATA {{\n{block(add)}\n}}"
+        )
 
     def optimize(self) -> None:
         """Compact the store into one sorted run per index. After a bulk load queries ran
