@@ -33,7 +33,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -73,9 +73,33 @@ def folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def library_queries(store: Any) -> list[tuple[str, str]]:
-    """(slug, query text with the test bindings applied) for every library query."""
-    from trialkg.query import bind, library, resolve_term
+class LibraryQuery(NamedTuple):
+    """A library query with the test bindings (SPARQL terms) of its ``.bind`` file."""
+
+    slug: str
+    text: str
+    bindings: dict[str, str]
+
+    @property
+    def bound(self) -> str:
+        """The text with the bindings as a VALUES block (for rdflib)."""
+        from trialkg.query import bind
+
+        return bind(self.text, self.bindings)
+
+    def on(self, store: Any) -> Any:
+        """A function running the query text it is given on ``store`` (ours or a raw engine)
+        as ``trialkg query --bind`` runs it: the bindings as the engine's substitutions."""
+        from trialkg.query import execute
+        from trialkg.store import Store
+
+        handle = store if isinstance(store, Store) else Store(store)
+        return lambda text: execute(handle, text, self.bindings)
+
+
+def library_queries(store: Any) -> list[LibraryQuery]:
+    """Every library query with the bindings its test uses, resolved in ``store``."""
+    from trialkg.query import library, resolve_term
 
     out = []
     for q in library():
@@ -85,7 +109,7 @@ def library_queries(store: Any) -> list[tuple[str, str]]:
             for line in bind_file.read_text(encoding="utf-8").splitlines():
                 name, _, value = line.partition("=")
                 bindings[name.strip()] = resolve_term(store, value.strip())
-        out.append((q.slug, bind(q.text, bindings)))
+        out.append(LibraryQuery(q.slug, q.text, bindings))
     return out
 
 
@@ -226,12 +250,13 @@ def measure(
         result["raw_store_mb"] = round(folder_mb(raw_dir), 1)
         result["build_vs_raw"] = round(build_s / result["raw_oxigraph_load_s"], 1)
         queries = library_queries(ours) if queries_too else []
-        per_query: dict[str, dict[str, Any]] = {slug: {} for slug, _text in queries}
+        per_query: dict[str, dict[str, Any]] = {q.slug: {} for q in queries}
         if raw_both:  # the raw store as loaded, before it is compacted below
             if partial is not None:
                 partial(dict(result))
-            for slug, text in queries:
-                ms_ours, ms_raw, rows = time_pair(ours.query, raw.query, text, repeats, warmup)
+            for q in queries:
+                slug = q.slug
+                ms_ours, ms_raw, rows = time_pair(q.on(ours), q.on(raw), q.text, repeats, warmup)
                 per_query[slug]["raw_ms"] = round(ms_raw, 1)
                 per_query[slug]["ratio"] = round(ms_ours / ms_raw, 2) if ms_raw else None
         t = time.perf_counter()
@@ -244,8 +269,9 @@ def measure(
         )
         if partial is not None:
             partial(dict(result))
-        for slug, text in queries:  # both stores compacted
-            ms_ours, ms_raw, rows = time_pair(ours.query, raw.query, text, repeats, warmup)
+        for q in queries:  # both stores compacted
+            slug = q.slug
+            ms_ours, ms_raw, rows = time_pair(q.on(ours), q.on(raw), q.text, repeats, warmup)
             per_query[slug].update(
                 rows=rows,
                 trialkg_ms=round(ms_ours, 1),
@@ -266,14 +292,15 @@ def measure(
         assert added and added[0].triples > 0 and not added[0].error, added
         if after_import:
             ours = Store.open(root)
-            for slug, text in queries:
-                ms_ours, ms_raw, _rows = time_pair(ours.query, raw.query, text, repeats, warmup)
+            for q in queries:
+                slug = q.slug
+                ms_ours, ms_raw, _rows = time_pair(q.on(ours), q.on(raw), q.text, repeats, warmup)
                 per_query[slug].update(
                     after_import_ms=round(ms_ours, 1),
                     ratio_after_import=round(ms_ours / ms_raw, 2) if ms_raw else None,
                 )
         if trials <= rdflib_max:
-            rd = rdflib_side(nquads, queries, rdflib_timeout)
+            rd = rdflib_side(nquads, [(q.slug, q.bound) for q in queries], rdflib_timeout)
             result["rdflib_load_s"] = rd.get("load_s")
             result["rdflib_peak_rss_mb"] = rd.get("peak_rss_mb")
             if "stopped" in rd:

@@ -329,7 +329,7 @@ def query(
     """Run a SPARQL query on the graph; the default graph is the union of all graphs."""
     import pyoxigraph as ox
 
-    from trialkg.query import QueryError, bind, execute, resolve_term, serialize, to_rows
+    from trialkg.query import QueryError, execute, resolve_term, serialize, to_rows
 
     if (file is None) == (expression is None):
         _fail("give a query file or -e 'SPARQL', not both", 2)
@@ -347,7 +347,7 @@ def query(
             if not sep:
                 _fail(f"--bind {item!r}: expected var=value", 2)
             values[name.lstrip("?$")] = resolve_term(st, value)
-        result = execute(st, bind(text, values))
+        result = execute(st, text, values)
         if fmt == "table":
             if isinstance(result, ox.QueryTriples):
                 fmt = "turtle"
