@@ -72,6 +72,24 @@ def test_contradictions_are_reported_with_an_explanation(
     assert "https://example.org/" in explanation
 
 
+def test_disjointness_on_a_store_names_individuals_not_ontology_terms() -> None:
+    import pyoxigraph as ox
+
+    from trialkg.rules import compile_rules, contradictions
+
+    rules = compile_rules(ontology_graph())
+    a, b = sorted(rules.disjoint)[0]
+    store = ox.Store()
+    type_node = ox.NamedNode(str(RDF.type))
+    for x in (EX + "both", str(TKG) + "SomeOntologyTerm"):
+        for c in (a, b):
+            store.add(ox.Quad(ox.NamedNode(x), type_node, ox.NamedNode(c), ox.DefaultGraph()))
+    found = contradictions(store, rules)
+    assert len(found) == 1
+    assert found[0].startswith(EX + "both is a ")
+    assert "but these classes are disjoint" in found[0]
+
+
 def without_super_property_values(inferred: Graph) -> set[tuple[object, object, object]]:
     """Inferred triples less those whose predicate is a super-property (priorTreatment)."""
     from rdflib import RDFS

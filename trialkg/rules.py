@@ -493,13 +493,16 @@ def contradictions(store: Any, rules: RuleSet) -> list[str]:
     for a, others in sorted(partners.items()):
         # the instances of the smaller class of each pair, and their other types looked up
         # in the index: no grouping or hashing over all typed nodes, and the largest
-        # classes (evidence, results) are never scanned for their types
+        # classes (evidence, results) are never scanned for their types. Ontology terms are
+        # left out here, not in the query: a filter on the IRI's text made the engine read
+        # the text of every instance (twice the time at 100,000 trials)
         query = (
             f"SELECT ?x ?t WHERE {{ ?x {TYPE} <{a}> . ?x {TYPE} ?t "
-            f"FILTER (?t IN ({', '.join(f'<{b}>' for b in sorted(others))})) "
-            f'FILTER (!STRSTARTS(STR(?x), "{TKG_NS}")) }}'
+            f"FILTER (?t IN ({', '.join(f'<{b}>' for b in sorted(others))})) }}"
         )
         for row in store.query(query):
+            if row["x"].value.startswith(TKG_NS):
+                continue
             first, second = sorted((a, row["t"].value))  # messages independent of sizes
             found.add((row["x"].value, first, second))
     for x, a, b in sorted(found):
