@@ -21,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from benchmarks.scale import LibraryQuery, folder_mb, library_queries, time_pair
+from benchmarks.scale import LibraryQuery, folder_mb, library_queries
 from benchmarks.synthetic import generate
 from trialkg.paths import default_documents_dir, records_dir
 
@@ -29,7 +29,7 @@ from trialkg.paths import default_documents_dir, records_dir
 def ratios(ours: Any, raw: Any, queries: list[LibraryQuery], repeats: int) -> dict[str, Any]:
     out = {}
     for q in queries:
-        ms_ours, ms_raw, _rows = time_pair(q.on(ours), q.on(raw), q.text, repeats)
+        ms_ours, ms_raw, _rows = q.time_on(ours, raw, repeats)
         out[q.slug] = round(ms_ours / ms_raw, 2) if ms_raw else None
     values = [v for v in out.values() if v is not None]
     return {"ratios": out, "median": statistics.median(values), "max": max(values)}

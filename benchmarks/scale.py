@@ -96,6 +96,12 @@ class LibraryQuery(NamedTuple):
         handle = store if isinstance(store, Store) else Store(store)
         return lambda text: execute(handle, text, self.bindings)
 
+    def time_on(
+        self, ours: Any, raw: Any, repeats: int, warmup: bool = True
+    ) -> tuple[float, float, int]:
+        """:func:`time_pair` of this query on the two stores."""
+        return time_pair(self.on(ours), self.on(raw), self.text, repeats, warmup)
+
 
 def library_queries(store: Any) -> list[LibraryQuery]:
     """Every library query with the bindings its test uses, resolved in ``store``."""
@@ -255,10 +261,9 @@ def measure(
             if partial is not None:
                 partial(dict(result))
             for q in queries:
-                slug = q.slug
-                ms_ours, ms_raw, rows = time_pair(q.on(ours), q.on(raw), q.text, repeats, warmup)
-                per_query[slug]["raw_ms"] = round(ms_raw, 1)
-                per_query[slug]["ratio"] = round(ms_ours / ms_raw, 2) if ms_raw else None
+                ms_ours, ms_raw, rows = q.time_on(ours, raw, repeats, warmup)
+                per_query[q.slug]["raw_ms"] = round(ms_raw, 1)
+                per_query[q.slug]["ratio"] = round(ms_ours / ms_raw, 2) if ms_raw else None
         t = time.perf_counter()
         raw.optimize()
         raw_optimize_s = time.perf_counter() - t
@@ -270,9 +275,8 @@ def measure(
         if partial is not None:
             partial(dict(result))
         for q in queries:  # both stores compacted
-            slug = q.slug
-            ms_ours, ms_raw, rows = time_pair(q.on(ours), q.on(raw), q.text, repeats, warmup)
-            per_query[slug].update(
+            ms_ours, ms_raw, rows = q.time_on(ours, raw, repeats, warmup)
+            per_query[q.slug].update(
                 rows=rows,
                 trialkg_ms=round(ms_ours, 1),
                 raw_compacted_ms=round(ms_raw, 1),
@@ -293,9 +297,8 @@ def measure(
         if after_import:
             ours = Store.open(root)
             for q in queries:
-                slug = q.slug
-                ms_ours, ms_raw, _rows = time_pair(q.on(ours), q.on(raw), q.text, repeats, warmup)
-                per_query[slug].update(
+                ms_ours, ms_raw, _rows = q.time_on(ours, raw, repeats, warmup)
+                per_query[q.slug].update(
                     after_import_ms=round(ms_ours, 1),
                     ratio_after_import=round(ms_ours / ms_raw, 2) if ms_raw else None,
                 )

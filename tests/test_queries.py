@@ -130,12 +130,9 @@ def test_values_block_and_substitution_agree(seed_store: Store, slug: str) -> No
     text = (queries_dir() / f"{slug}.rq").read_text(encoding="utf-8")
     values = bindings(seed_store, slug)
     assert values
-    as_block = serialize(
-        execute(seed_store, bind(text, values)), "ntriples" if "CONSTRUCT" in text else "csv"
-    )
-    substituted = serialize(
-        execute(seed_store, text, values), "ntriples" if "CONSTRUCT" in text else "csv"
-    )
+    fmt = "ntriples" if "CONSTRUCT" in text else "csv"
+    as_block = serialize(execute(seed_store, bind(text, values)), fmt)
+    substituted = serialize(execute(seed_store, text, values), fmt)
     assert sorted(as_block.splitlines()) == sorted(substituted.splitlines())
     assert len(as_block.splitlines()) > 1
 

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib.namespace import XSD
 
 from trialkg.paths import queries_dir
 from trialkg.store import Store
 
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 HEADER = re.compile(r"^#\+\s*(\w+):\s*(.*)$")
 SELECT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -176,9 +175,9 @@ def substitutions(text: str, bindings: dict[str, str]) -> dict[str, Any]:
     for name in _check_bindings(text, bindings):
         term = bindings[name]
         if re.match(r"^-?\d+$", term):
-            out[name] = ox.Literal(term, datatype=ox.NamedNode(XSD_INTEGER))
+            out[name] = ox.Literal(term, datatype=ox.NamedNode(str(XSD.integer)))
         elif re.match(r"^-?\d+\.\d+$", term):
-            out[name] = ox.Literal(term, datatype=ox.NamedNode(XSD_DECIMAL))
+            out[name] = ox.Literal(term, datatype=ox.NamedNode(str(XSD.decimal)))
         else:
             try:
                 quads = list(ox.parse(f"<x:s> <x:p> {term} .", format=ox.RdfFormat.N_TRIPLES))
