@@ -1,6 +1,6 @@
 """Cost per record of each step of the bulk build's mapping child, in one process.
 
-    .venv/bin/python -m benchmarks.mapping 300
+    .venv/bin/python -m benchmarks.mapping 300 [--results-share 0.02]
 
 Generates N trials of registry records (``benchmarks.synthetic``), then runs the steps the
 mapping child runs for each record version (``trialkg.bulk.map_records``), timing each on its
@@ -30,7 +30,7 @@ from benchmarks.synthetic import generate
 from trialkg.paths import default_documents_dir, records_dir
 
 
-def measure(trials: int) -> dict[str, Any]:
+def measure(trials: int, results_share: float = 1.0) -> dict[str, Any]:
     from trialkg import iri
     from trialkg.build import compile_graph
     from trialkg.bulk import Output, _Batch, _Batches
@@ -43,7 +43,7 @@ def measure(trials: int) -> dict[str, Any]:
 
     work = Path(tempfile.mkdtemp(prefix="trialkg-mapping-"))
     try:
-        files = generate(trials, work / "records")
+        files = generate(trials, work / "records", results_share=results_share)
         rules = compile_rules(ontology_graph())
         compiled = compile_graph(records_dir(), default_documents_dir(), reason=False)
         context = next(g for name, g in compiled.graphs if name == iri.REFERENCE_GRAPH)
@@ -98,6 +98,7 @@ def measure(trials: int) -> dict[str, Any]:
         per_record = {step: round(s * 1000 / n, 2) for step, s in sorted(spent.items())}
         return {
             "trials": trials,
+            "results_share": results_share,
             "records": n,
             "batches": len(sizes),
             "triples_per_record": round(triples / n),
@@ -112,8 +113,9 @@ def measure(trials: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trials", type=int, nargs="?", default=300)
+    parser.add_argument("--results-share", type=float, default=1.0)
     args = parser.parse_args()
-    print(json.dumps(measure(args.trials), sort_keys=True))
+    print(json.dumps(measure(args.trials, args.results_share), sort_keys=True))
 
 
 if __name__ == "__main__":
