@@ -72,7 +72,7 @@ def measure(trials: int, results_share: float = 1.0) -> dict[str, Any]:
                 t = time.perf_counter()
                 inferred = "".join(f"{s} {p} {o} .\n" for s, p, o in reasoner.infer(nt))
                 t = lap("reasoning", t)
-                out.graph(nt, iri.source_graph(sid))
+                out.graph(nt, iri.source_graph(sid), str(iri.source(sid)))
                 out.shared(prov_nt, iri.PROVENANCE_GRAPH)
                 out.shared(inferred.encode("utf-8"), iri.INFERRED_GRAPH)
                 lap("write N-Quads", t)

@@ -150,9 +150,16 @@ def test_description_as_ntriples_is_the_description() -> None:
     sizes = [(URIRef(f"https://w3id.org/trialkg/graph/g{i}"), i + 1) for i in range(5)]
     sources = [URIRef(f"https://w3id.org/trialkg/source/s{i}") for i in range(3)]
     pieces = list(describe_ntriples(sizes, sources, chunk=4))
-    assert len(pieces) == 1 + 5  # the head, then 15 + 3 member lines in fours
+    # the head, then 15 + 3 member lines in pieces of 4 to 6 (a graph's lines stay together)
+    assert [piece.count(b"\n") for piece in pieces[1:]] == [6, 6, 4, 2]
     parsed = Graph().parse(data=b"".join(pieces).decode("utf-8"), format="nt")
     assert isomorphic(parsed, describe(sizes, sources))
+    # the members alone, and the head alone with the dataset's size: together, the same
+    members = b"".join(describe_ntriples(sizes, sources, total=-1)).decode("utf-8")
+    head = b"".join(describe_ntriples([], [], total=15)).decode("utf-8")
+    assert head.count("\n") == len(describe([], []))
+    both = Graph().parse(data=members, format="nt").parse(data=head, format="nt")
+    assert isomorphic(both, describe(sizes, sources))
 
 
 def test_two_builds_give_byte_identical_exports(

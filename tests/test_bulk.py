@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from unittest.mock import patch
 
 import pyoxigraph as ox
 import pytest
@@ -139,10 +140,15 @@ def test_mapped_records_stream_as_n_quads_of_their_graphs(tmp_path: Path) -> Non
     base = onto.serialize(format="nt", encoding="utf-8")
     reasoner = RecordReasoner.build(onto, Graph(), compile_rules(onto))
     out = Output(buffer)
-    report = map_records(records_dir(), base, files, out, messages.append, reasoner)
+    with patch("trialkg.bulk.PROGRESS_SECONDS", 0.0):
+        report = map_records(records_dir(), base, files, out, messages.append, reasoner)
     out.description()
     assert report.records == len(files) and report.inferred > 0
     assert [m["progress"] for m in messages if "progress" in m] == list(range(len(files)))
+    quiet: list[dict[str, object]] = []
+    with patch("trialkg.bulk.PROGRESS_SECONDS", 3600.0):
+        map_records(records_dir(), base, files, Output(io.BytesIO()), quiet.append, reasoner)
+    assert [m["progress"] for m in quiet if "progress" in m] == [0]  # one per 3,600 s
     engine = ox.Store()
     engine.bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)
     assert 0 < len(engine) <= out.quads  # shared nodes are stated by several records
@@ -163,3 +169,23 @@ def test_mapped_records_stream_as_n_quads_of_their_graphs(tmp_path: Path) -> Non
         q.predicate.value == str(RDF.type) or q.predicate.value in reasoner.rules.object_properties
         for q in inferred
     )
+
+
+def test_a_record_version_given_twice_is_reported_not_written_twice(tmp_path: Path) -> None:
+    import io
+
+    from trialkg.bulk import Output, map_records
+    from trialkg.validate import ontology_graph
+
+    files = generate(2, tmp_path / "records", seed=5)
+    copy = tmp_path / "again" / files[0].name
+    copy.parent.mkdir()
+    shutil.copy(files[0], copy)
+    messages: list[dict[str, object]] = []
+    out = Output(io.BytesIO())
+    base = ontology_graph().serialize(format="nt", encoding="utf-8")
+    report = map_records(records_dir(), base, [*files, copy], out, messages.append)
+    assert report.records == len(files)
+    failed = [m["failed"] for m in messages if "failed" in m]
+    assert failed == [[str(copy), failed[0][1]]]
+    assert "same record version" in str(failed[0][1])

@@ -273,7 +273,8 @@ class Output:
         self.out = out
         self.quads = 0
         self.sizes: dict[str, int] = dict(sizes or {})
-        self.sources: list[str] = list(sources or [])
+        self.sources: list[str] = list(sources or [])  # not described yet
+        self.records: set[str] = set()  # the record graphs, described as written
         # shared graph -> 128-bit digests of the lines written to it so far (seeded with the
         # curated ones), 16 bytes each; two of 2**32 lines collide with a chance of about
         # 2**-65
@@ -282,10 +283,19 @@ class Output:
             self.seen[g] = DigestSet()
             self.seen[g].add_new([_digest(line) for line in nt.splitlines()])
 
-    def graph(self, nt: bytes, name: URIRef) -> None:
-        """A graph of its own (a record version's): all of ``nt``."""
+    def graph(self, nt: bytes, name: URIRef, source: str) -> None:
+        """A graph of its own (a record version's), all of ``nt``, from ``source`` (IRI);
+        then their entries in the description, final now (:meth:`description` writes the
+        rest), so that the loader does not get them all at the end."""
+        from trialkg.build import DESCRIPTION_GRAPH, entry_ntriples
+
+        if str(name) in self.sizes:
+            raise ValueError(f"the graph <{name}> was written before")
+        n = nt.count(b"\n")
         self.quads += _write(self.out, nt, name)
-        self.sizes[str(name)] = self.sizes.get(str(name), 0) + nt.count(b"\n")
+        self.sizes[str(name)] = n
+        self.records.add(str(name))
+        self.quads += _write(self.out, entry_ntriples(str(name), n, source), DESCRIPTION_GRAPH)
 
     def shared(self, nt: bytes, name: URIRef) -> int:
         """The lines of ``nt`` not yet in the shared graph ``name``; return how many."""
@@ -299,13 +309,21 @@ class Output:
         return len(new)
 
     def description(self) -> None:
-        """The VoID/DCAT description of everything written, as the last graph."""
+        """The rest of the VoID/DCAT description of everything written: the dataset's own
+        triples, with its size, and the entries of the graphs and sources that
+        :meth:`graph` did not describe (curated and shared graphs)."""
         from trialkg.build import DESCRIPTION_GRAPH, describe_ntriples
 
-        sizes = [(URIRef(g), n) for g, n in sorted(self.sizes.items()) if n]
+        done = self.records
+        sizes = [(URIRef(g), n) for g, n in sorted(self.sizes.items()) if n and g not in done]
         sources = [URIRef(s) for s in sorted(set(self.sources))]
-        for nt in describe_ntriples(sizes, sources):
+        total = sum(self.sizes.values())
+        for nt in describe_ntriples(sizes, sources, total=total):
             self.quads += _write(self.out, nt, DESCRIPTION_GRAPH)
+
+
+# Seconds between two progress messages of the mapping child.
+PROGRESS_SECONDS = 0.2
 
 
 def map_records(
@@ -326,8 +344,12 @@ def map_records(
     report = BulkReport()
     ctx = Context.from_records(records_dir)
     batches = _Batches(base)
+    shown = -PROGRESS_SECONDS
     for n, path in enumerate(files, 1):
-        emit({"progress": n - 1, "name": path.name})
+        now = time.monotonic()
+        if now - shown >= PROGRESS_SECONDS:  # a message per record cost both processes
+            emit({"progress": n - 1, "name": path.name})
+            shown = now
         try:
             rec = read_record(path)
             sid, lines, prov_lines, _built = registry_ntriples(rec, ctx)
@@ -467,7 +489,11 @@ def _lines_in(nquads: bytes, graph: URIRef) -> bytes:
 # Record versions validated together. Per record version, the shape queries and the batch's
 # load cost about the same from 10 to 100 versions (least at 10-25); the child's peak memory
 # grows with the batch: 121 MB at 25, 240 MB at 100 (1,000 trials; benchmarks/RESULTS.md).
-BATCH_RECORDS = 25
+BATCH_RECORDS = 200
+# ... and at most this many N-Triples lines (assertions), so that a batch of small records
+# (a registry record without results has about 200 lines, one with results 1,400-2,000)
+# pays the batch's fixed costs once for more of them.
+BATCH_LINES = 35_000
 
 
 class _Batch:
@@ -479,16 +505,21 @@ class _Batch:
         self.items: list[tuple[str, str, bytes, bytes]] = []
         self.owner: dict[str, str] = {}  # subject -> the first source id that states it
         self.ncts: set[str] = set()
+        self.lines = 0
         self.base = base  # ontology and reference graph as N-Triples, serialised once
 
     def accepts(self, nct: str) -> bool:
-        return nct not in self.ncts and len(self.items) < BATCH_RECORDS
+        return nct not in self.ncts and not self.full()
+
+    def full(self) -> bool:
+        return len(self.items) >= BATCH_RECORDS or self.lines >= BATCH_LINES
 
     def add(
         self, nct: str, file: str, sid: str, graph: bytes, prov: bytes, subjects: set[str]
     ) -> None:
         self.ncts.add(nct)
         self.items.append((file, sid, graph, prov))
+        self.lines += graph.count(b"\n")
         for s in subjects:
             self.owner.setdefault(s, sid)
 
@@ -530,7 +561,7 @@ class _Batches:
             batch = _Batch(self.base)
             self.open.append(batch)
         batch.add(nct, file, sid, graph, prov, subjects)
-        if len(batch.items) < BATCH_RECORDS:
+        if not batch.full():
             return None
         self.open.remove(batch)
         return batch
@@ -554,9 +585,11 @@ def _flush(
             issues = bad[sid]
             emit({"failed": [file, f"{len(issues)} SHACL violation(s); first: {issues[0]}"]})
             continue
-        out.graph(graph, iri.source_graph(sid))
+        if str(iri.source_graph(sid)) in out.sizes:
+            emit({"failed": [file, f"the same record version ({sid}) as a file before it"]})
+            continue
+        out.graph(graph, iri.source_graph(sid), str(iri.source(sid)))
         out.shared(prov, iri.PROVENANCE_GRAPH)
-        out.sources.append(str(iri.source(sid)))
         report.records += 1
         if reasoner is not None:
             inferred = "".join(f"{s} {p} {o} .\n" for s, p, o in reasoner.infer(graph))

@@ -90,6 +90,19 @@ class RecordReasoner:
         self.props = _props(rules)
         self.tables = rules.local.nt_tables
         self.implications = dict(rules.implications)
+        # a type's superclasses (the table is transitive: theirs are among them), and what
+        # the type and its superclasses imply, so that a derived superclass is not expanded
+        # again
+        supers = self.tables[0]
+        self.type_supers = {
+            c: tuple(tail[len(TYPE) + 1 : -2] for tail in tails) for c, tails in supers.items()
+        }
+        self.type_implies: dict[str, tuple[tuple[str, str], ...]] = {}
+        for c in {*self.type_supers, *self.implications}:
+            implied = [*self.implications.get(c, ())]
+            for sup in self.type_supers.get(c, ()):
+                implied += self.implications.get(sup, ())
+            self.type_implies[c] = tuple(dict.fromkeys(implied))
         # a definition is checked on a node only if the node has a class the definition
         # requires (if any); a chain only from a node with a link of its first step
         self.guarded: dict[str, list[tuple[str, Any]]] = {}
@@ -201,7 +214,8 @@ class _Run:
             for subjects in index.get(o, {}).values():
                 yield from subjects
 
-    def _add(self, t: Triple) -> bool:
+    def _add(self, t: Triple, expand: bool = True) -> bool:
+        """Add a fact; unless told not to ``expand`` it, the table rules run on it later."""
         if t in self.facts or t in self.known:
             return False
         self.facts.add(t)
@@ -209,15 +223,16 @@ class _Run:
         _put(self.out, s, p, o)
         if p != TYPE:
             _put(self.into, o, p, s)
-        self.todo.append(t)
+        if expand:
+            self.todo.append(t)
         self.touched.add(s)  # a triple bears on the definitions and chains of its subject
         return True
 
     def assert_(self, t: Triple) -> None:
         self._add(t)
 
-    def derive(self, t: Triple) -> None:
-        if self._add(t):
+    def derive(self, t: Triple, expand: bool = True) -> None:
+        if self._add(t, expand):
             self.derived.append(t)
 
     # the rules
@@ -243,9 +258,9 @@ class _Run:
     def table_rules(self, t: Triple) -> None:
         s, p, o = t
         if p == TYPE:
-            for tail in self.supers.get(o, ()):
-                self.derive((s, TYPE, tail[len(TYPE) + 1 : -2]))
-            for q, v in self.r.implications.get(o, ()):
+            for sup in self.r.type_supers.get(o, ()):
+                self.derive((s, TYPE, sup), expand=False)  # its supers are among these
+            for q, v in self.r.type_implies.get(o, ()):
                 self.derive((s, q, v))
             return
         if s[0] == "<":
