@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any, cast
 from unittest.mock import patch
 
 import pyoxigraph as ox
@@ -189,3 +190,51 @@ def test_a_record_version_given_twice_is_reported_not_written_twice(tmp_path: Pa
     failed = [m["failed"] for m in messages if "failed" in m]
     assert failed == [[str(copy), failed[0][1]]]
     assert "same record version" in str(failed[0][1])
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+def test_contradictions_across_records_stop_the_build(
+    tmp_path: Path, documents: Path, optimize: bool
+) -> None:
+    from trialkg.bulk import BulkError
+
+    generate(2, tmp_path / "records", seed=11)
+    events: list[str] = []
+    compact = Store.optimize
+
+    def compact_and_note(self: Store) -> None:
+        compact(self)
+        events.append("compacted")
+
+    def found(store: object, rules: object) -> list[str]:
+        events.append("checked")
+        return ["https://example.org/x is a drug and a study, but these classes are disjoint"]
+
+    root = tmp_path / "store"
+    with (
+        patch("trialkg.bulk.contradictions", found),
+        patch.object(Store, "optimize", compact_and_note),
+        pytest.raises(BulkError, match=r"contradict the ontology: https://example\.org/x is a"),
+    ):
+        bulk_build(records_dir(), documents, [tmp_path / "records"], root, optimize=optimize)
+    assert sorted(events) == (["checked", "compacted"] if optimize else ["checked"])
+    assert not (root / "CURRENT").exists() and not list(root.glob("data-*"))
+
+
+def test_a_failure_of_the_checks_beside_the_compaction_is_raised_after_it() -> None:
+    from trialkg.bulk import _compact_and_check
+
+    events: list[str] = []
+
+    def fail(store: object, rules: object) -> list[str]:
+        raise RuntimeError("the engine gave up")
+
+    seconds: dict[str, float] = {}
+    with (
+        patch("trialkg.bulk.contradictions", fail),
+        patch.object(Store, "optimize", lambda self: events.append("compacted")),
+        pytest.raises(RuntimeError, match="the engine gave up"),
+    ):
+        _compact_and_check(Store(ox.Store(), None), cast(Any, None), seconds)
+    assert events == ["compacted"]
+    assert set(seconds) == {"optimize", "contradictions across records (alongside optimize)"}
