@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any, cast
 from unittest.mock import patch
 
 import pyoxigraph as ox
@@ -217,24 +216,5 @@ def test_contradictions_across_records_stop_the_build(
         pytest.raises(BulkError, match=r"contradict the ontology: https://example\.org/x is a"),
     ):
         bulk_build(records_dir(), documents, [tmp_path / "records"], root, optimize=optimize)
-    assert sorted(events) == (["checked", "compacted"] if optimize else ["checked"])
+    assert events == (["compacted", "checked"] if optimize else ["checked"])
     assert not (root / "CURRENT").exists() and not list(root.glob("data-*"))
-
-
-def test_a_failure_of_the_checks_beside_the_compaction_is_raised_after_it() -> None:
-    from trialkg.bulk import _compact_and_check
-
-    events: list[str] = []
-
-    def fail(store: object, rules: object) -> list[str]:
-        raise RuntimeError("the engine gave up")
-
-    seconds: dict[str, float] = {}
-    with (
-        patch("trialkg.bulk.contradictions", fail),
-        patch.object(Store, "optimize", lambda self: events.append("compacted")),
-        pytest.raises(RuntimeError, match="the engine gave up"),
-    ):
-        _compact_and_check(Store(ox.Store(), None), cast(Any, None), seconds)
-    assert events == ["compacted"]
-    assert set(seconds) == {"optimize", "contradictions across records (alongside optimize)"}

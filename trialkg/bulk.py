@@ -7,9 +7,9 @@ compiled to whole-graph SPARQL), reasons over each as the import does (the rules
 :mod:`trialkg.record_rules`), and streams the N-Quads of the valid ones through a pipe into
 the engine's bulk loader, which builds a new store version while the mapping runs, in one
 load or, to bound the loader's memory, in one load per chunk of the stream. Nothing is
-written after the load but a compaction; the contradiction checks across records read the
-store while it is compacted. The version goes live only if all of it succeeds; a record
-that cannot be read, mapped or validated is reported and left out, whole."""
+written after the load but a compaction; the contradiction checks across records then read
+the store. The version goes live only if all of it succeeds; a record that cannot be read,
+mapped or validated is reported and left out, whole."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from trialkg import iri
 from trialkg.digests import DigestSet
 from trialkg.rss import own_peak_rss_mb
 from trialkg.rules import RuleSet, contradictions
-from trialkg.store import Store, new_version
+from trialkg.store import new_version
 from trialkg.triples.ntriples import with_union
 
 if TYPE_CHECKING:
@@ -91,8 +91,8 @@ def bulk_build(
     Nothing is written after the load; the compaction rewrites the loader's files, which
     overlap (records arrive in no key order), into sorted levels, so that scans read one
     file per level (3x faster on the contradiction checks at 2,000 trials). The checks for
-    contradictions across records run beside the compaction (:func:`_compact_and_check`),
-    or after the load without it.
+    contradictions across records come last (beside the compaction, on the core it leaves
+    free, they slowed it by more than they took: ``benchmarks/RESULTS.md``).
     """
     from trialkg.build import DESCRIPTION_GRAPH, compile_graph
     from trialkg.record_rules import RecordReasoner
@@ -148,48 +148,13 @@ def bulk_build(
             shutil.rmtree(work, ignore_errors=True)
         lap("map, validate, reason and bulk load (streamed)")
         if optimize:
-            problems = _compact_and_check(store, rules, report.seconds)
-        else:
-            problems = contradictions(store._inner, rules)
-            lap("contradictions across records")
+            store.optimize()
+            lap("optimize")
+        problems = contradictions(store._inner, rules)
         if problems:
             raise BulkError("the records contradict the ontology: " + "; ".join(problems[:20]))
+        lap("contradictions across records")
     return report
-
-
-def _compact_and_check(store: Store, rules: RuleSet, seconds: dict[str, float]) -> list[str]:
-    """Compact ``store`` and check it for contradictions across records at the same time;
-    return the contradictions found.
-
-    The compaction keeps one core busy (one column family after another, no other
-    compaction beside it); the checks take the other core and read the files as the load
-    left them, slower than after the compaction but no longer after it. Each one's own
-    time goes into ``seconds``; the step as a whole takes the longer of the two.
-    """
-    found: list[str] = []
-    failure: list[BaseException] = []
-
-    def check() -> None:
-        start = time.perf_counter()
-        try:
-            found.extend(contradictions(store._inner, rules))
-        except BaseException as error:  # re-raised below, once the compaction is over
-            failure.append(error)
-        seconds["contradictions across records (alongside optimize)"] = round(
-            time.perf_counter() - start, 2
-        )
-
-    checks = threading.Thread(target=check, name="trialkg-contradictions", daemon=True)
-    start = time.perf_counter()
-    checks.start()
-    try:
-        store.optimize()  # the engine lets go of the interpreter while it compacts
-    finally:
-        seconds["optimize"] = round(time.perf_counter() - start, 2)
-        checks.join()
-    if failure:
-        raise failure[0]
-    return found
 
 
 def _stream_records(
