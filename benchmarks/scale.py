@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--repeats 3]
         [--raw-both] [--after-import] [--build-only] [--chunk-mb MB] [--results-share F]
+        [--workers N]
         [--out FILE]
 
 For each N: generate N trials of registry records (``benchmarks.synthetic``; all with posted
@@ -202,6 +203,7 @@ def measure(
     queries_too: bool = True,
     load_chunk: int | None = None,
     results_share: float = 1.0,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """One run at ``trials``; ``partial`` (if given) gets the build and load figures before
     the queries are timed. Queries are timed on the store as built, against the raw store
@@ -209,7 +211,7 @@ def measure(
     the raw store as loaded too. Then one more record is added the incremental way; with
     ``after_import`` the queries are timed again on the store it left (``after_import_ms``,
     ``ratio_after_import``: against the same compacted raw store, which lacks that record)."""
-    from trialkg.bulk import bulk_build
+    from trialkg.bulk import bulk_build, default_workers
     from trialkg.importer import import_ctgov
     from trialkg.store import Store, current_data_dir
 
@@ -222,7 +224,12 @@ def measure(
         root = work / "store"
         t = time.perf_counter()
         report = bulk_build(
-            records_dir(), default_documents_dir(), [records], root, load_chunk=load_chunk
+            records_dir(),
+            default_documents_dir(),
+            [records],
+            root,
+            load_chunk=load_chunk,
+            workers=workers,
         )
         build_s = time.perf_counter() - t
         build_rss = {"process": round(peak_rss_mb()), "mapper": report.mapper_peak_rss_mb}
@@ -234,6 +241,7 @@ def measure(
         result: dict[str, Any] = {
             "trials": trials,
             "load_chunk_mb": (load_chunk or 0) >> 20,
+            "workers": workers or default_workers(),
             "results_share": results_share,
             "records": len(files),
             "records_failed": len(report.failed),
@@ -354,6 +362,12 @@ def main() -> None:
         default=1.0,
         help="share of the trials with posted results (the others: protocol only)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="mapping children of the build (default: one per core, at most four)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -375,6 +389,7 @@ def main() -> None:
             after_import=args.after_import,
             queries_too=not args.build_only,
             load_chunk=args.chunk_mb << 20 or None,
+            workers=args.workers,
             results_share=args.results_share,
             partial=lambda r: write({**r, "partial": "build and load; queries follow"}),
         )

@@ -111,18 +111,23 @@ def test_bad_records_are_left_out_whole(tmp_path: Path, documents: Path) -> None
     assert len([g for g in graphs if "/source/ctgov-" in g]) == len(files) - 1
 
 
-def test_mapping_child_failure_stops_the_build_and_loads_nothing(tmp_path: Path) -> None:
-    from trialkg.bulk import BulkError, BulkReport, _stream_records
+@pytest.mark.parametrize("workers", [1, 2])
+def test_mapping_child_failure_stops_the_build_and_loads_nothing(
+    tmp_path: Path, workers: int
+) -> None:
+    from trialkg.bulk import BulkError, BulkReport, _stream_records, partition
 
-    files = generate(2, tmp_path / "records", seed=9)
+    files = generate(4, tmp_path / "records", seed=9)
     engine = ox.Store()
     job = {
         "records_dir": str(records_dir()),
-        "curated": str(tmp_path / "no-such-file.nq"),  # the child cannot read it and fails
-        "files": [str(f) for f in files],
+        "curated": str(tmp_path / "no-such-file.nq"),  # the children cannot read it and fail
+        "work": str(tmp_path),
     }
+    parts = partition(files, workers)
+    assert len(parts) == workers
     with pytest.raises(BulkError, match="exit status 1"):
-        _stream_records(engine, job, BulkReport(), lambda done, total, name: None)
+        _stream_records(engine, job, parts, BulkReport(), lambda done, total, name: None)
     assert len(engine) == 0
 
 
@@ -218,3 +223,68 @@ def test_contradictions_across_records_stop_the_build(
         bulk_build(records_dir(), documents, [tmp_path / "records"], root, optimize=optimize)
     assert events == (["compacted", "checked"] if optimize else ["checked"])
     assert not (root / "CURRENT").exists() and not list(root.glob("data-*"))
+
+
+def test_partition_keeps_the_files_of_a_trial_in_one_share(tmp_path: Path) -> None:
+    from trialkg.bulk import partition, trial_key
+
+    files = generate(9, tmp_path / "records", seed=4)
+    unnamed = tmp_path / "record.json"  # no NCT number in its name: read from the record
+    shutil.copy(files[0], unnamed)
+    xml = tmp_path / "legacy.xml"
+    xml.write_text("<clinical_study><id_info><nct_id>NCT01234567</nct_id></id_info>")
+    other = tmp_path / "notes.json"
+    other.write_text("{}")
+    assert trial_key(unnamed) == trial_key(files[0]) == files[0].name[:11]
+    assert trial_key(xml) == "NCT01234567" and trial_key(other) == str(other)
+    given = [*files, unnamed, xml, other]
+    for workers in (1, 2, 3, 50):
+        parts = partition(given, workers)
+        assert len(parts) == min(workers, len(given))
+        assert sorted(f for part in parts for f in part) == sorted(given)
+        for part in parts:
+            assert part == [f for f in given if f in part]  # the order of the input
+        share = {}
+        for k, part in enumerate(parts):
+            for f in part:
+                assert share.setdefault(trial_key(f), k) == k, f
+    assert partition([], 4) == [[]]
+
+
+def test_several_mapping_children_build_the_same_store_as_one(
+    tmp_path: Path, documents: Path
+) -> None:
+    generate(10, tmp_path / "records", seed=8)
+    stores = {}
+    for workers in (1, 3):
+        root = tmp_path / f"store-{workers}"
+        report = bulk_build(records_dir(), documents, [tmp_path / "records"], root, workers=workers)
+        store = Store.open(root)
+        stores[workers] = (
+            report,
+            {str(q) for q in store._inner.quads_for_pattern(None, None, None)},
+        )
+        store.release()
+    (one, quads_one), (three, quads_three) = stores[1], stores[3]
+    assert quads_one == quads_three  # the description counts each shared line once
+    assert (one.records, one.inferred, one.failed) == (three.records, three.inferred, [])
+
+
+def test_a_record_version_in_two_shares_stops_the_build(tmp_path: Path, documents: Path) -> None:
+    from trialkg.bulk import BulkError, partition
+
+    files = generate(3, tmp_path / "records", seed=6)
+    # the same record version under a name that tells another trial: in another share
+    for n in range(100):
+        copy = tmp_path / "again" / f"NCT{n:08d}.json"
+        if len({id(p) for p in partition([files[0], copy], 2) if p}) == 2:
+            break
+    copy.parent.mkdir()
+    shutil.copy(files[0], copy)
+    root = tmp_path / "store"
+    paths = [tmp_path / "records", copy.parent]
+    with pytest.raises(BulkError, match="came from two files"):
+        bulk_build(records_dir(), documents, paths, root, workers=2)
+    assert not (root / "CURRENT").exists()
+    report = bulk_build(records_dir(), documents, paths, root, workers=1)
+    assert [f for f, _why in report.failed] == [str(copy)]

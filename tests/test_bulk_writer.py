@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -108,10 +109,43 @@ def test_chunked_loading_names_where_a_refused_line_is() -> None:
         bulk.load_in_chunks(ox.Store(), io.BytesIO(bad), len(NQUADS) + 1)
 
 
-def test_chunk_size_without_registry_records_is_refused() -> None:
+@pytest.mark.parametrize("option", [["--chunk-mb", "128"], ["--workers", "2"]])
+def test_bulk_options_without_registry_records_are_refused(option: list[str]) -> None:
     from typer.testing import CliRunner
 
     from trialkg.cli import app
 
-    result = CliRunner().invoke(app, ["build", "--chunk-mb", "128"])
+    result = CliRunner().invoke(app, ["build", *option])
     assert result.exit_code == 2 and "--ctgov" in result.output
+
+
+def test_writers_sharing_a_pipe_keep_their_pieces_whole(tmp_path: Path) -> None:
+    import os
+
+    read_fd, write_fd = os.pipe()
+    lock = tmp_path / "pipe.lock"
+    pieces = 40
+
+    def write(k: int) -> None:
+        pipe = bulk._LockedPipe(os.dup(write_fd), lock)
+        for i in range(pieces):  # pieces of 300 KB, far beyond what a pipe keeps whole
+            pipe.write(b"".join(f"{k} {i} {j:06d} {'x' * 80}\n".encode() for j in range(3000)))
+        pipe.close()
+
+    writers = [threading.Thread(target=write, args=(k,)) for k in range(3)]
+    for w in writers:
+        w.start()
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as source:
+        data = source.read()
+    for w in writers:
+        w.join()
+    lines = data.decode().splitlines()
+    assert len(lines) == 3 * pieces * 3000
+    runs: list[tuple[str, str]] = []
+    for line in lines:
+        k, i, _j, pad = line.split(" ")
+        assert pad == "x" * 80
+        if not runs or runs[-1] != (k, i):
+            runs.append((k, i))
+    assert len(runs) == 3 * pieces  # each piece arrived in one run of lines

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from trialkg.digests import DigestSet
+from trialkg.digests import DigestSet, union_size
 
 
 def _digest(i: int) -> bytes:
@@ -59,3 +59,20 @@ def test_a_digest_of_another_length_is_refused() -> None:
     with pytest.raises(ValueError, match="16 bytes long, not 3"):
         DigestSet().add_new([b"abc"])
     assert b"abc" not in DigestSet()
+
+
+def test_union_size_counts_each_digest_once_across_sets() -> None:
+    rng = random.Random(7)
+    pool = [rng.randbytes(16) for _ in range(3000)]
+    pool.append(pool[0][:8] + bytes(8))  # the same first word as another member
+    sets, members = [], set()
+    for k in range(3):
+        chosen = rng.sample(pool, 1200)
+        digests = DigestSet(merge_at=100)
+        digests.add_new(chosen[:700])
+        digests.add_new(chosen[700:])  # some members still wait unmerged
+        sets.append(digests)
+        members |= set(chosen)
+        assert len(digests.to_array()) == len(set(chosen)), k
+    assert union_size(d.to_array() for d in sets) == len(members)
+    assert union_size([]) == 0 and union_size([DigestSet().to_array()]) == 0

@@ -2,35 +2,40 @@
 
 ``trialkg import ctgov`` adds records one transaction at a time to a built store; for tens of
 thousands of records that costs a transaction, a validation and a reasoning run per record.
-This path maps the records in a child process that validates them in batches (the shapes
-compiled to whole-graph SPARQL), reasons over each as the import does (the rules in Python,
-:mod:`trialkg.record_rules`), and streams the N-Quads of the valid ones through a pipe into
+This path maps the records in child processes (one per core by default, each with the
+records of its share of the trials) that validate them in batches (the shapes compiled to
+whole-graph SPARQL), reason over each as the import does (the rules in Python,
+:mod:`trialkg.record_rules`), and stream the N-Quads of the valid ones through one pipe into
 the engine's bulk loader, which builds a new store version while the mapping runs, in one
-load or, to bound the loader's memory, in one load per chunk of the stream. Nothing is
-written after the load but a compaction; the contradiction checks across records then read
-the store. The version goes live only if all of it succeeds; a record that cannot be read,
-mapped or validated is reported and left out, whole."""
+load or, to bound the loader's memory, in one load per chunk of the stream. A last child
+writes the dataset description once the counts are known. Nothing is written after the load
+but a compaction; the contradiction checks across records then read the store. The version
+goes live only if all of it succeeds; a record that cannot be read, mapped or validated is
+reported and left out, whole."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import queue
+import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
 from trialkg import iri
-from trialkg.digests import DigestSet
+from trialkg.digests import DigestSet, union_size
 from trialkg.rss import own_peak_rss_mb
 from trialkg.rules import RuleSet, contradictions
 from trialkg.store import new_version
@@ -77,17 +82,19 @@ def bulk_build(
     progress: Progress = _quiet,
     optimize: bool = True,
     load_chunk: int | None = None,
+    workers: int | None = None,
 ) -> BulkReport:
     """Build curated records and registry records (files or folders) into a new version,
     compacted (``optimize``) before it goes live unless told not to.
 
     With ``load_chunk`` (bytes), the engine loads the stream in chunks of that size
-    (:func:`load_in_chunks`): less memory, more time; else in one load.
+    (:func:`load_in_chunks`): less memory, more time; else in one load. ``workers``: how
+    many child processes map the records (:func:`default_workers` if not given).
 
     Everything goes into the engine in one bulk load (or one per chunk): the curated graphs
     (reasoned as ``trialkg build`` reasons), then the registry records, mapped, validated
-    and reasoned over one by one in a child process (:func:`map_records`), then the dataset
-    description.
+    and reasoned over one by one in the child processes (:func:`map_records`), then the
+    dataset description.
     Nothing is written after the load; the compaction rewrites the loader's files, which
     overlap (records arrive in no key order), into sorted levels, so that scans read one
     file per level (3x faster on the contradiction checks at 2,000 trials). The checks for
@@ -141,9 +148,10 @@ def bulk_build(
                 "sources": [str(iri.source(sid)) for sid in compiled.sources],
                 "rules": rules.as_json(),
                 "reasoner": reasoner.as_json(),
-                "files": [str(f) for f in files],
+                "work": str(work),
             }
-            _stream_records(store._inner, job, report, progress, load_chunk)
+            parts = partition(files, workers or default_workers())
+            _stream_records(store._inner, job, parts, report, progress, load_chunk)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         lap("map, validate, reason and bulk load (streamed)")
@@ -157,30 +165,94 @@ def bulk_build(
     return report
 
 
-def _stream_records(
-    engine: ox.Store,
-    job: dict[str, object],
-    report: BulkReport,
-    progress: Progress,
-    load_chunk: int | None = None,
-) -> None:
-    """Run :func:`_worker` on ``job`` in a child process, bulk-loading the N-Quads it writes
-    into ``engine`` while it runs (in chunks of ``load_chunk`` bytes if given)."""
+def default_workers() -> int:
+    """Mapping children for a bulk build: one per two cores, at least one and at most
+    :data:`MAX_WORKERS`.
+
+    The engine's loader takes about 1.6 cores of its own and a child about 0.85 (100,000
+    trials, ``benchmarks/RESULTS.md``): on two cores one child already keeps both busy, and
+    a second made the build 6% slower; with more cores, one child would leave the loader
+    waiting for records.
+    """
+    return max(1, min((os.cpu_count() or 1) // 2, MAX_WORKERS))
+
+
+MAX_WORKERS = 4
+
+_NCT = re.compile(rb"NCT\d{8}", re.IGNORECASE)
+_NCT_FIELD = re.compile(rb'"nctId"\s*:\s*"(NCT\d{8})"|<nct_id>\s*(NCT\d{8})\s*</nct_id>')
+
+
+def trial_key(path: Path) -> str:
+    """The NCT number a registry file is about, as cheaply as it can be told: from the file
+    name, else from the first 64 KB of the file; else the path itself."""
+    found = _NCT.search(path.name.encode("utf-8", "replace"))
+    if found is None:
+        try:
+            with path.open("rb") as f:
+                field = _NCT_FIELD.search(f.read(1 << 16))
+        except OSError:
+            field = None
+        found = field
+        if field is not None:
+            return (field.group(1) or field.group(2)).decode("ascii").upper()
+        return str(path)
+    return found.group(0).decode("ascii").upper()
+
+
+def partition(files: list[Path], workers: int) -> list[list[Path]]:
+    """The files split among ``workers`` children, all files of one trial in one share (so
+    that a record version given twice is found by the child that has both), each share in
+    the order of ``files``; no more shares than files, and at least one."""
+    n = max(1, min(workers, len(files)))
+    parts: list[list[Path]] = [[] for _ in range(n)]
+    for f in files:
+        parts[zlib.crc32(trial_key(f).encode("utf-8")) % n].append(f)
+    return parts
+
+
+def _child(mode: str, write_fd: int) -> subprocess.Popen[bytes]:
+    """A child process running :func:`_main` in ``mode``, writing N-Quads to ``write_fd``."""
     import trialkg
 
-    read_fd, write_fd = os.pipe()
-    _widen(write_fd)
     env = dict(os.environ)
     package_root = str(Path(trialkg.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-    child = subprocess.Popen(
-        [sys.executable, "-m", "trialkg.bulk", str(write_fd)],
+    return subprocess.Popen(
+        [sys.executable, "-m", "trialkg.bulk", mode, str(write_fd)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         pass_fds=(write_fd,),
         env=env,
     )
-    os.close(write_fd)
+
+
+def _send(child: subprocess.Popen[bytes], job: dict[str, object]) -> None:
+    assert child.stdin is not None
+    child.stdin.write(json.dumps(job).encode("utf-8"))
+    child.stdin.close()
+
+
+def _stream_records(
+    engine: ox.Store,
+    job: dict[str, object],
+    parts: list[list[Path]],
+    report: BulkReport,
+    progress: Progress,
+    load_chunk: int | None = None,
+) -> None:
+    """Map the records of each share of ``parts`` in a child process of its own
+    (:func:`_map_worker`), all writing N-Quads into one pipe that ``engine`` bulk-loads
+    while they run (in chunks of ``load_chunk`` bytes if given); then, once they are done,
+    the dataset description (:func:`_finish_worker`).
+
+    ``job``: what every child needs (see :func:`bulk_build`), with ``work``, a folder for
+    the children's files. A child that fails stops the others and the build.
+    """
+    read_fd, write_fd = os.pipe()
+    _widen(write_fd)
+    work = Path(cast(str, job["work"]))
+    total = sum(len(part) for part in parts)
     load_error: list[BaseException] = []
 
     def load() -> None:
@@ -197,34 +269,105 @@ def _stream_records(
 
     loader = threading.Thread(target=load, name="bulk-load")
     loader.start()
-    assert child.stdin is not None and child.stdout is not None
-    files = cast(list[str], job["files"])
-    child.stdin.write(json.dumps(job).encode("utf-8"))
-    child.stdin.close()
-    error, done = "", False
-    for line in child.stdout:
-        message = json.loads(line)
-        if "progress" in message:
-            progress(message["progress"], len(files), message["name"])
-        elif "failed" in message:
-            report.failed.append(tuple(message["failed"]))
-        elif "error" in message:
-            error = message["error"]
-        elif "done" in message:
-            report.records = message["done"]["records"]
-            report.quads += message["done"]["quads"]
-            report.inferred = message["done"]["inferred"]
-            report.mapper_peak_rss_mb = message["done"].get("peak_rss_mb")
-            done = True
-    code = child.wait()
-    loader.join()
-    if error:
-        raise BulkError(error)
-    if load_error:
+    messages: queue.Queue[tuple[int, dict[str, object] | None]] = queue.Queue()
+
+    def listen(k: int, child: subprocess.Popen[bytes]) -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            messages.put((k, json.loads(line)))
+        messages.put((k, None))
+
+    children: list[subprocess.Popen[bytes]] = []
+    errors: list[str] = []
+    try:
+        for k, part in enumerate(parts):
+            child = _child("map", write_fd)
+            children.append(child)
+            threading.Thread(target=listen, args=(k, child), daemon=True).start()
+            _send(
+                child,
+                {
+                    **job,
+                    "files": [str(f) for f in part],
+                    "curated_too": k == 0,
+                    "state": str(work / f"worker-{k}"),
+                    "lock": str(work / "pipe.lock"),
+                },
+            )
+        done: dict[int, dict[str, object]] = {}
+        mapped = [0] * len(parts)
+        running = len(children)
+        while running:
+            k, message = messages.get()
+            if message is None:
+                running -= 1
+                code = children[k].wait()
+                if code != 0 or k not in done:
+                    errors.append(f"mapping the registry records failed (exit status {code})")
+                    _stop(children)
+            elif "progress" in message:
+                mapped[k] = cast(int, message["progress"])
+                progress(sum(mapped), total, cast(str, message["name"]))
+            elif "failed" in message:
+                file, why = cast(list[str], message["failed"])
+                report.failed.append((file, why))
+            elif "error" in message:
+                errors.insert(0, cast(str, message["error"]))
+                _stop(children)
+            elif "done" in message:
+                done[k] = cast(dict[str, object], message["done"])
+        if not errors:
+            states = [work / f"worker-{k}" for k in range(len(parts))]
+            _no_version_twice(states, report)
+            finisher = _child("finish", write_fd)
+            children.append(finisher)
+            _send(finisher, {**job, "states": [str(s) for s in states]})
+            assert finisher.stdout is not None
+            finished = [json.loads(line) for line in finisher.stdout]
+            if finisher.wait() != 0 or not finished:
+                errors.append(f"describing the dataset failed (exit status {finisher.returncode})")
+            else:
+                report.quads += cast(int, finished[-1]["quads"])
+                report.inferred = cast(int, finished[-1]["inferred"])
+        for d in done.values():
+            report.records += cast(int, d["records"])
+            report.quads += cast(int, d["quads"])
+        peaks = [cast(int, d["peak_rss_mb"]) for d in done.values() if d.get("peak_rss_mb")]
+        report.mapper_peak_rss_mb = max(peaks) if peaks else None
+    except BaseException:
+        _stop(children)
+        raise
+    finally:
+        os.close(write_fd)  # the loader reads to the end once every child has closed it too
+        for child in children:
+            child.wait()
+        loader.join()
+    report.failed.sort()
+    if load_error:  # the children then fail on a closed pipe: the loader's error says why
         raise BulkError(f"the engine could not load the mapped records: {load_error[0]}")
-    if code != 0 or not done:
-        raise BulkError(f"mapping the registry records failed (exit status {code}); see above")
-    progress(len(files), len(files), "")
+    if errors:
+        raise BulkError(errors[0])
+    progress(total, total, "")
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+
+
+def _no_version_twice(states: list[Path], report: BulkReport) -> None:
+    """Fail if two children wrote the same record graph (two files of one record version
+    whose names and first 64 KB told different NCT numbers)."""
+    seen: dict[str, int] = {}
+    for k, state in enumerate(states):
+        for name in json.loads(state.with_suffix(".json").read_text(encoding="utf-8"))["graphs"]:
+            if name in seen:
+                raise BulkError(
+                    f"the record graph <{name}> came from two files (in shares {seen[name]} "
+                    f"and {k}); give each record version once"
+                )
+            seen[name] = k
 
 
 def _widen(fd: int) -> None:
@@ -323,18 +466,35 @@ class Output:
         self.sizes[str(name)] = len(seen)
         return len(new)
 
-    def description(self) -> None:
+    def description(self, total: int | None = None) -> None:
         """The rest of the VoID/DCAT description of everything written: the dataset's own
-        triples, with its size, and the entries of the graphs and sources that
-        :meth:`graph` did not describe (curated and shared graphs)."""
+        triples, with its size (``total``, else what this output counted), and the entries
+        of the graphs and sources that :meth:`graph` did not describe (curated and shared
+        graphs)."""
         from trialkg.build import DESCRIPTION_GRAPH, describe_ntriples
 
         done = self.records
         sizes = [(URIRef(g), n) for g, n in sorted(self.sizes.items()) if n and g not in done]
         sources = [URIRef(s) for s in sorted(set(self.sources))]
-        total = sum(self.sizes.values())
+        if total is None:
+            total = sum(self.sizes.values())
         for nt in describe_ntriples(sizes, sources, total=total):
             self.quads += _write(self.out, nt, DESCRIPTION_GRAPH)
+
+    def save_state(self, path: Path) -> None:
+        """What the description needs of this output once other outputs wrote beside it:
+        the record graphs and their triples (``path`` with ``.json``) and the digests of each
+        shared graph (``path`` with ``.npz``)."""
+        import numpy as np
+
+        triples = sum(self.sizes[g] for g in self.records)
+        state = {"graphs": sorted(self.records), "record_triples": triples}
+        path.with_suffix(".json").write_text(json.dumps(state), encoding="utf-8")
+        arrays: dict[str, Any] = {
+            f"g{i}": digests.to_array() for i, digests in enumerate(self.seen.values())
+        }
+        arrays["names"] = np.array(list(self.seen))
+        np.savez(path.with_suffix(".npz"), allow_pickle=False, **arrays)
 
 
 # Seconds between two progress messages of the mapping child.
@@ -383,15 +543,45 @@ def map_records(
     return report
 
 
+class _LockedPipe:
+    """Whole pieces of N-Quads into a pipe that other processes write to as well: each piece
+    under an exclusive lock on ``lock`` (a file), so that no other writer's bytes fall
+    inside it (a pipe keeps only writes of up to 4 KiB whole)."""
+
+    def __init__(self, fd: int, lock: Path) -> None:
+        self._fd = fd
+        self._lock = lock.open("ab")
+
+    def write(self, data: bytes) -> int:
+        import fcntl
+
+        view = memoryview(data)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        try:
+            while view:
+                view = view[os.write(self._fd, view) :]
+        finally:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self._lock.close()
+        os.close(self._fd)
+
+
 class _BackgroundWriter:
     """A file-like sink that hands its writes to a thread, so that the mapping goes on
     while the engine's loader reads the pipe at its own pace.
 
-    At most ``limit`` bytes wait in memory; a write beyond that waits for the thread. An
-    error of the thread (a closed pipe) is raised by the next write or by :meth:`close`.
+    At most ``limit`` bytes wait in memory; a write beyond that waits for the thread, which
+    writes what waits in one piece (whole lines, as they were given). An error of the thread
+    (a closed pipe) is raised by the next write or by :meth:`close`.
     """
 
-    def __init__(self, out: IO[bytes], limit: int) -> None:
+    def __init__(self, out: _LockedPipe | IO[bytes], limit: int) -> None:
         self._out = out
         self._limit = limit
         self._chunks: list[bytes] = []
@@ -410,9 +600,9 @@ class _BackgroundWriter:
                 if not self._chunks:
                     return
                 chunks, self._chunks = self._chunks, []
+            data = b"".join(chunks)
             try:
-                for chunk in chunks:
-                    self._out.write(chunk)
+                self._out.write(data)
                 self._out.flush()
             except BaseException as exc:
                 with self._cond:
@@ -421,7 +611,7 @@ class _BackgroundWriter:
                     self._cond.notify_all()
                 return
             with self._cond:
-                self._pending -= sum(len(chunk) for chunk in chunks)
+                self._pending -= len(data)
                 self._cond.notify_all()
 
     def write(self, data: bytes) -> int:
@@ -448,47 +638,79 @@ class _BackgroundWriter:
 WRITE_AHEAD_BYTES = 64 << 20
 
 
-def _worker(write_fd: int) -> int:
-    """The child process of :func:`_stream_records`: a job (JSON) on stdin, N-Quads on
-    ``write_fd``, one JSON message per line on stdout. It writes the curated graphs first,
-    then the records, then the dataset description."""
+def _emit(message: dict[str, object]) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
 
-    def emit(message: dict[str, object]) -> None:
-        sys.stdout.write(json.dumps(message) + "\n")
-        sys.stdout.flush()
 
+def _map_worker(write_fd: int) -> int:
+    """A mapping child of :func:`_stream_records`: a job (JSON) on stdin, N-Quads on
+    ``write_fd`` (shared with the other children), one JSON message per line on stdout.
+    The first child writes the curated graphs first; each then writes its records, and
+    leaves what the description needs of them in ``state`` (:meth:`Output.save_state`)."""
     from trialkg.record_rules import RecordReasoner
 
     job = json.loads(sys.stdin.read())
-    with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
-        writer = _BackgroundWriter(pipe, WRITE_AHEAD_BYTES)
-        try:
-            curated = Path(job["curated"]).read_bytes()
+    pipe = _LockedPipe(write_fd, Path(job["lock"]))
+    writer = _BackgroundWriter(pipe, WRITE_AHEAD_BYTES)
+    try:
+        curated = Path(job["curated"]).read_bytes()
+        if job.get("curated_too"):
             writer.write(curated)
-            out = Output(
-                cast(IO[bytes], writer),
-                job["sizes"],
-                job["sources"],
-                {str(g): _lines_in(curated, g) for g in (iri.PROVENANCE_GRAPH, iri.INFERRED_GRAPH)},
-            )
-            rules = RuleSet.from_json(job["rules"])
-            report = map_records(
-                Path(job["records_dir"]),
-                Path(job["base"]).read_bytes(),
-                [Path(f) for f in job["files"]],
-                out,
-                emit,
-                RecordReasoner.from_json(job["reasoner"], rules),
-            )
-            out.description()
-        except BulkError as exc:
-            emit({"error": str(exc)})
-            return 1
-        finally:
-            writer.close()
+        out = Output(
+            cast(IO[bytes], writer),
+            job["sizes"],
+            job["sources"],
+            {str(g): _lines_in(curated, g) for g in (iri.PROVENANCE_GRAPH, iri.INFERRED_GRAPH)},
+        )
+        rules = RuleSet.from_json(job["rules"])
+        report = map_records(
+            Path(job["records_dir"]),
+            Path(job["base"]).read_bytes(),
+            [Path(f) for f in job["files"]],
+            out,
+            _emit,
+            RecordReasoner.from_json(job["reasoner"], rules),
+        )
+    except BulkError as exc:
+        _emit({"error": str(exc)})
+        return 1
+    finally:
+        writer.close()
+        pipe.close()
+    out.save_state(Path(job["state"]))
+    done = {"records": report.records, "quads": out.quads}
+    _emit({"done": {**done, "peak_rss_mb": own_peak_rss_mb()}})
+    return 0
+
+
+def _finish_worker(write_fd: int) -> int:
+    """The last child of :func:`_stream_records`: the dataset description, from the curated
+    graphs' sizes and the mapping children's states (the shared graphs' digests united),
+    into ``write_fd``; one JSON message on stdout: the quads written and the inferred
+    graph's size."""
+    import numpy as np
+
+    job = json.loads(sys.stdin.read())
+    pipe = _LockedPipe(write_fd, Path(job["work"]) / "pipe.lock")
+    try:
+        out = Output(cast(IO[bytes], pipe), job["sizes"], job["sources"])
+        record_triples = 0
+        shared: dict[str, list[object]] = {}
+        for state in map(Path, job["states"]):
+            record_triples += json.loads(state.with_suffix(".json").read_text("utf-8"))[
+                "record_triples"
+            ]
+            with np.load(state.with_suffix(".npz")) as arrays:
+                for i, name in enumerate(arrays["names"].tolist()):
+                    shared.setdefault(str(name), []).append(arrays[f"g{i}"])
+        for name, parts in shared.items():
+            out.sizes[name] = union_size(cast(list[Any], parts))
+        out.description(total=sum(out.sizes.values()) + record_triples)
+    finally:
+        pipe.close()
     inferred = out.sizes.get(str(iri.INFERRED_GRAPH), 0)
-    done = {"records": report.records, "quads": out.quads, "inferred": inferred}
-    emit({"done": {**done, "peak_rss_mb": own_peak_rss_mb()}})
+    _emit({"quads": out.quads, "inferred": inferred})
     return 0
 
 
@@ -613,5 +835,10 @@ def _flush(
         raise BulkError(f"{len(unowned)} SHACL violation(s) on shared nodes: {unowned[0]}")
 
 
+def _main(argv: list[str]) -> int:
+    mode, fd = argv
+    return (_map_worker if mode == "map" else _finish_worker)(int(fd))
+
+
 if __name__ == "__main__":
-    sys.exit(_worker(int(sys.argv[1])))
+    sys.exit(_main(sys.argv[1:]))

@@ -107,17 +107,26 @@ def build(
             "memory, more time; 128 holds the engine's loader to about 1 GB); 0: in one load.",
         ),
     ] = 0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="With --ctgov: child processes that map the records (0: one per two cores, "
+            "at most four).",
+        ),
+    ] = 0,
 ) -> None:
     """Validate the curated records, reason, and write the graph to the persistent store."""
     from rich.console import Console
 
     from trialkg.build import build as run_build
 
-    if chunk_mb and not ctgov:
-        _fail("--chunk-mb applies to a bulk build: give the records with --ctgov", 2)
+    if (chunk_mb or workers) and not ctgov:
+        _fail("--chunk-mb and --workers apply to a bulk build: give the records with --ctgov", 2)
     rec, docs = _paths(records, documents)
     if ctgov:
-        _bulk(rec, docs, ctgov, _store_root(store), chunk_mb << 20)
+        _bulk(rec, docs, ctgov, _store_root(store), chunk_mb << 20, workers)
         return
     console = Console(stderr=True)
     with console.status("building") as status:
@@ -133,7 +142,9 @@ def build(
     )
 
 
-def _bulk(rec: Path, docs: Path, paths: list[Path], root: Path, load_chunk: int = 0) -> None:
+def _bulk(
+    rec: Path, docs: Path, paths: list[Path], root: Path, load_chunk: int = 0, workers: int = 0
+) -> None:
     from rich.console import Console
     from rich.progress import Progress
 
@@ -149,7 +160,15 @@ def _bulk(rec: Path, docs: Path, paths: list[Path], root: Path, load_chunk: int 
             def progress(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"mapping {name}")
 
-            report = bulk_build(rec, docs, paths, root, progress, load_chunk=load_chunk or None)
+            report = bulk_build(
+                rec,
+                docs,
+                paths,
+                root,
+                progress,
+                load_chunk=load_chunk or None,
+                workers=workers or None,
+            )
     except BulkError as exc:
         _fail(str(exc))
     except Exception as exc:

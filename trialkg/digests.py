@@ -63,6 +63,12 @@ class DigestSet:
             self._merge()
         return new
 
+    def to_array(self) -> NDArray[np.uint64]:
+        """Every member as a row of two native ``uint64`` words (the first eight bytes, then
+        the last eight), in no particular order."""
+        self._merge()
+        return np.stack([self._hi, self._lo], axis=1) if len(self._hi) else _EMPTY.copy()
+
     def _merged(self, digests: list[bytes]) -> list[bool]:
         """Whether each digest is among the merged (sorted) members."""
         if not digests or not len(self._hi):
@@ -90,6 +96,18 @@ class DigestSet:
         self._hi = np.insert(self._hi, at, hi)
         self._lo = np.insert(self._lo, at, lo)
         self._recent = set()
+
+
+_EMPTY: NDArray[np.uint64] = np.empty((0, 2), dtype=np.uint64)
+
+
+def union_size(arrays: Iterable[NDArray[np.uint64]]) -> int:
+    """How many distinct digests the arrays of :meth:`DigestSet.to_array` hold together."""
+    rows = np.concatenate([_EMPTY, *arrays])
+    if not len(rows):
+        return 0
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    return 1 + int(np.count_nonzero(np.any(rows[1:] != rows[:-1], axis=1)))
 
 
 def _words(digests: Iterable[bytes]) -> NDArray[np.uint64]:

@@ -120,6 +120,9 @@ class Context:
 
     studies: dict[str, CuratedStudy]
     lexicon: dict[str, str]
+    _named: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _terms: list[tuple[str, str]] | None = field(default=None, repr=False, compare=False)
+    _any_term: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_records(cls, records_dir: Path) -> Context:
@@ -145,6 +148,28 @@ class Context:
                 for name in (d.id, d.label, *d.synonyms):
                     lexicon[name.lower()] = d.id
         return cls(studies, lexicon)
+
+    def drug_named(self, low: str) -> str | None:
+        """The drug an intervention's name (lower case) names: the lexicon's entry for the
+        whole name, else for the longest term of more than three characters found in it
+        as a word; remembered per name (registry names repeat across records)."""
+        if low in self._named:
+            return self._named[low]
+        found = self.lexicon.get(low)
+        if found is None and self._terms is None:
+            terms = sorted(
+                ((t, d) for t, d in self.lexicon.items() if len(t) > 3), key=lambda kv: -len(kv[0])
+            )
+            self._terms = terms
+            words = "|".join(re.escape(t) for t, _d in terms)
+            self._any_term = re.compile(rf"\b(?:{words})\b") if terms else None
+        if found is None and self._any_term is not None and self._any_term.search(low):
+            for term, drug_id in self._terms or ():  # the longest term found wins
+                if re.search(rf"\b{re.escape(term)}\b", low):
+                    found = drug_id
+                    break
+        self._named[low] = found
+        return found
 
 
 @dataclass
@@ -231,11 +256,9 @@ class _Emitter:
 
     def agent(self, name: str, kind: str) -> URIRef | None:
         low = name.lower()
-        if low in self.ctx.lexicon:
-            return iri.drug(self.ctx.lexicon[low])
-        for term, drug_id in sorted(self.ctx.lexicon.items(), key=lambda kv: -len(kv[0])):
-            if len(term) > 3 and re.search(rf"\b{re.escape(term)}\b", low):
-                return iri.drug(drug_id)
+        drug_id = self.ctx.drug_named(low)
+        if drug_id is not None:
+            return iri.drug(drug_id)
         for phrase, cls in CLASS_PHRASES.items():
             if phrase in low:
                 return iri.class_agent(cls)
