@@ -232,7 +232,11 @@ def measure(
             workers=workers,
         )
         build_s = time.perf_counter() - t
-        build_rss = {"process": round(peak_rss_mb()), "mapper": report.mapper_peak_rss_mb}
+        build_rss = {
+            "process": round(peak_rss_mb()),
+            "mapper": report.mapper_peak_rss_mb,  # the largest child's
+            "mappers": report.mappers,
+        }
         data = current_data_dir(root)
         ours = Store.open(root)
         quads = len(ours)

@@ -60,7 +60,8 @@ class BulkReport:
     quads: int = 0
     inferred: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
-    mapper_peak_rss_mb: int | None = None  # the mapping child's own peak (Linux)
+    mapper_peak_rss_mb: int | None = None  # the largest mapping child's own peak (Linux)
+    mappers: int = 0  # mapping children that ran
 
 
 def _quiet(done: int, total: int, name: str) -> None:
@@ -334,6 +335,7 @@ def _stream_records(
             report.quads += cast(int, d["quads"])
         peaks = [cast(int, d["peak_rss_mb"]) for d in done.values() if d.get("peak_rss_mb")]
         report.mapper_peak_rss_mb = max(peaks) if peaks else None
+        report.mappers = len(parts)
     except BaseException:
         _stop(children)
         raise
