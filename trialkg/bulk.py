@@ -2,8 +2,8 @@
 
 ``trialkg import ctgov`` adds records one transaction at a time to a built store; for tens of
 thousands of records that costs a transaction, a validation and a reasoning run per record.
-This path maps the records in child processes (one per core by default, each with the
-records of its share of the trials) that validate them in batches (the shapes compiled to
+This path maps the records in child processes (one per two cores by default, each with
+the records of its share of the trials) that validate them in batches (the shapes compiled to
 whole-graph SPARQL), reason over each as the import does (the rules in Python,
 :mod:`trialkg.record_rules`), and stream the N-Quads of the valid ones through one pipe into
 the engine's bulk loader, which builds a new store version while the mapping runs, in one
@@ -187,18 +187,17 @@ _NCT_FIELD = re.compile(rb'"nctId"\s*:\s*"(NCT\d{8})"|<nct_id>\s*(NCT\d{8})\s*</
 def trial_key(path: Path) -> str:
     """The NCT number a registry file is about, as cheaply as it can be told: from the file
     name, else from the first 64 KB of the file; else the path itself."""
-    found = _NCT.search(path.name.encode("utf-8", "replace"))
-    if found is None:
-        try:
-            with path.open("rb") as f:
-                field = _NCT_FIELD.search(f.read(1 << 16))
-        except OSError:
-            field = None
-        found = field
-        if field is not None:
-            return (field.group(1) or field.group(2)).decode("ascii").upper()
+    named = _NCT.search(path.name.encode("utf-8", "replace"))
+    if named is not None:
+        return named.group(0).decode("ascii").upper()
+    try:
+        with path.open("rb") as f:
+            stated = _NCT_FIELD.search(f.read(1 << 16))
+    except OSError:  # the child that reads it reports why
         return str(path)
-    return found.group(0).decode("ascii").upper()
+    if stated is None:
+        return str(path)
+    return (stated.group(1) or stated.group(2)).decode("ascii").upper()
 
 
 def partition(files: list[Path], workers: int) -> list[list[Path]]:
@@ -279,7 +278,8 @@ def _stream_records(
         messages.put((k, None))
 
     children: list[subprocess.Popen[bytes]] = []
-    errors: list[str] = []
+    errors: list[str] = []  # what a child said first, then exit statuses
+    said = 0  # how many of ``errors`` a child said
     try:
         for k, part in enumerate(parts):
             child = _child("map", write_fd)
@@ -313,13 +313,14 @@ def _stream_records(
                 file, why = cast(list[str], message["failed"])
                 report.failed.append((file, why))
             elif "error" in message:
-                errors.insert(0, cast(str, message["error"]))
+                errors.insert(said, cast(str, message["error"]))
+                said += 1
                 _stop(children)
             elif "done" in message:
                 done[k] = cast(dict[str, object], message["done"])
         if not errors:
             states = [work / f"worker-{k}" for k in range(len(parts))]
-            _no_version_twice(states, report)
+            _no_version_twice(states)
             finisher = _child("finish", write_fd)
             children.append(finisher)
             _send(finisher, {**job, "states": [str(s) for s in states]})
@@ -345,6 +346,8 @@ def _stream_records(
             child.wait()
         loader.join()
     report.failed.sort()
+    if said:  # the others were stopped, perhaps in the middle of a line the loader refused
+        raise BulkError(errors[0])
     if load_error:  # the children then fail on a closed pipe: the loader's error says why
         raise BulkError(f"the engine could not load the mapped records: {load_error[0]}")
     if errors:
@@ -358,7 +361,7 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
             child.terminate()
 
 
-def _no_version_twice(states: list[Path], report: BulkReport) -> None:
+def _no_version_twice(states: list[Path]) -> None:
     """Fail if two children wrote the same record graph (two files of one record version
     whose names and first 64 KB told different NCT numbers)."""
     seen: dict[str, int] = {}
@@ -602,7 +605,7 @@ class _BackgroundWriter:
                 if not self._chunks:
                     return
                 chunks, self._chunks = self._chunks, []
-            data = b"".join(chunks)
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             try:
                 self._out.write(data)
                 self._out.flush()
