@@ -129,3 +129,19 @@ def test_legacy_xml_results_are_reported_not_dropped(tmp_path: Path) -> None:
     assert read_record(CTGOV / "NCT03587740.xml").unmapped_sections == ()
     report = registry_graphs(rec, Context.from_records(records_dir()))[3]
     assert any("clinical_results: results in the legacy XML" in s for s in report.skipped)
+
+
+def test_an_intervention_name_finds_the_longest_lexicon_term_in_it() -> None:
+    from trialkg.triples.ctgov import Context
+
+    ctx = Context(
+        {},
+        {"ai": "aromatase-inhibitor", "letrozole": "letrozole", "letrozole xr": "letrozole-xr"},
+    )
+    assert ctx.drug_named("ai") == "aromatase-inhibitor"  # a whole name: any length
+    assert ctx.drug_named("ai 2.5 mg") is None  # a part: more than three characters only
+    assert ctx.drug_named("letrozole xr 2.5 mg") == "letrozole-xr"  # the longest term
+    assert ctx.drug_named("oral letrozole") == "letrozole"
+    assert ctx.drug_named("letrozoles") is None  # a word, not a prefix
+    assert ctx.drug_named("letrozole xr 2.5 mg") == "letrozole-xr"  # remembered, the same
+    assert Context({}, {}).drug_named("letrozole") is None
