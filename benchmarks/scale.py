@@ -211,7 +211,7 @@ def measure(
     the raw store as loaded too. Then one more record is added the incremental way; with
     ``after_import`` the queries are timed again on the store it left (``after_import_ms``,
     ``ratio_after_import``: against the same compacted raw store, which lacks that record)."""
-    from trialkg.bulk import bulk_build, default_workers
+    from trialkg.bulk import bulk_build
     from trialkg.importer import import_ctgov
     from trialkg.store import Store, current_data_dir
 
@@ -235,7 +235,7 @@ def measure(
         build_rss = {
             "process": round(peak_rss_mb()),
             "mapper": report.mapper_peak_rss_mb,  # the largest child's
-            "mappers": report.mappers,
+            "mappers": report.mappers,  # how many children mapped the records
         }
         data = current_data_dir(root)
         ours = Store.open(root)
@@ -245,7 +245,6 @@ def measure(
         result: dict[str, Any] = {
             "trials": trials,
             "load_chunk_mb": (load_chunk or 0) >> 20,
-            "workers": workers or default_workers(),
             "results_share": results_share,
             "records": len(files),
             "records_failed": len(report.failed),
@@ -370,7 +369,7 @@ def main() -> None:
         "--workers",
         type=int,
         default=None,
-        help="mapping children of the build (default: one per core, at most four)",
+        help="mapping children of the build (default: one per two cores, at most four)",
     )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()

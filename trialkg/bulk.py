@@ -170,7 +170,7 @@ def default_workers() -> int:
     """Mapping children for a bulk build: one per two cores, at least one and at most
     :data:`MAX_WORKERS`.
 
-    The engine's loader takes about 1.6 cores of its own and a child about 0.85 (100,000
+    The engine's loader takes about 1.6 cores of its own and a child about 0.8 (100,000
     trials, ``benchmarks/RESULTS.md``): on two cores one child already keeps both busy, and
     a second made the build 6% slower; with more cores, one child would leave the loader
     waiting for records.
@@ -252,6 +252,7 @@ def _stream_records(
     read_fd, write_fd = os.pipe()
     _widen(write_fd)
     work = Path(cast(str, job["work"]))
+    job = {**job, "lock": str(work / "pipe.lock")}
     total = sum(len(part) for part in parts)
     load_error: list[BaseException] = []
 
@@ -292,7 +293,6 @@ def _stream_records(
                     "files": [str(f) for f in part],
                     "curated_too": k == 0,
                     "state": str(work / f"worker-{k}"),
-                    "lock": str(work / "pipe.lock"),
                 },
             )
         done: dict[int, dict[str, object]] = {}
@@ -323,7 +323,11 @@ def _stream_records(
             _no_version_twice(states)
             finisher = _child("finish", write_fd)
             children.append(finisher)
-            _send(finisher, {**job, "states": [str(s) for s in states]})
+            record_triples = sum(cast(int, d["record_triples"]) for d in done.values())
+            _send(
+                finisher,
+                {**job, "states": [str(s) for s in states], "record_triples": record_triples},
+            )
             assert finisher.stdout is not None
             finished = [json.loads(line) for line in finisher.stdout]
             if finisher.wait() != 0 or not finished:
@@ -486,14 +490,17 @@ class Output:
         for nt in describe_ntriples(sizes, sources, total=total):
             self.quads += _write(self.out, nt, DESCRIPTION_GRAPH)
 
+    def record_triples(self) -> int:
+        """The triples of the record graphs written (described as written)."""
+        return sum(self.sizes[g] for g in self.records)
+
     def save_state(self, path: Path) -> None:
-        """What the description needs of this output once other outputs wrote beside it:
-        the record graphs and their triples (``path`` with ``.json``) and the digests of each
-        shared graph (``path`` with ``.npz``)."""
+        """What the description and the checks across outputs need of this output once
+        others wrote beside it: the record graphs (``path`` with ``.json``) and the digests
+        of each shared graph (``path`` with ``.npz``)."""
         import numpy as np
 
-        triples = sum(self.sizes[g] for g in self.records)
-        state = {"graphs": sorted(self.records), "record_triples": triples}
+        state = {"graphs": sorted(self.records)}
         path.with_suffix(".json").write_text(json.dumps(state), encoding="utf-8")
         arrays: dict[str, Any] = {
             f"g{i}": digests.to_array() for i, digests in enumerate(self.seen.values())
@@ -554,12 +561,14 @@ class _LockedPipe:
     inside it (a pipe keeps only writes of up to 4 KiB whole)."""
 
     def __init__(self, fd: int, lock: Path) -> None:
+        import fcntl
+
+        self._fcntl = fcntl
         self._fd = fd
         self._lock = lock.open("ab")
 
     def write(self, data: bytes) -> int:
-        import fcntl
-
+        fcntl = self._fcntl
         view = memoryview(data)
         fcntl.flock(self._lock, fcntl.LOCK_EX)
         try:
@@ -684,34 +693,32 @@ def _map_worker(write_fd: int) -> int:
         writer.close()
         pipe.close()
     out.save_state(Path(job["state"]))
-    done = {"records": report.records, "quads": out.quads}
+    done = {"records": report.records, "quads": out.quads, "record_triples": out.record_triples()}
     _emit({"done": {**done, "peak_rss_mb": own_peak_rss_mb()}})
     return 0
 
 
 def _finish_worker(write_fd: int) -> int:
     """The last child of :func:`_stream_records`: the dataset description, from the curated
-    graphs' sizes and the mapping children's states (the shared graphs' digests united),
+    graphs' sizes, the record graphs' triples and the mapping children's states (the shared
+    graphs' digests united),
     into ``write_fd``; one JSON message on stdout: the quads written and the inferred
     graph's size."""
     import numpy as np
+    from numpy.typing import NDArray
 
     job = json.loads(sys.stdin.read())
-    pipe = _LockedPipe(write_fd, Path(job["work"]) / "pipe.lock")
+    pipe = _LockedPipe(write_fd, Path(job["lock"]))
     try:
         out = Output(cast(IO[bytes], pipe), job["sizes"], job["sources"])
-        record_triples = 0
-        shared: dict[str, list[object]] = {}
+        shared: dict[str, list[NDArray[np.uint64]]] = {}
         for state in map(Path, job["states"]):
-            record_triples += json.loads(state.with_suffix(".json").read_text("utf-8"))[
-                "record_triples"
-            ]
             with np.load(state.with_suffix(".npz")) as arrays:
                 for i, name in enumerate(arrays["names"].tolist()):
                     shared.setdefault(str(name), []).append(arrays[f"g{i}"])
         for name, parts in shared.items():
-            out.sizes[name] = union_size(cast(list[Any], parts))
-        out.description(total=sum(out.sizes.values()) + record_triples)
+            out.sizes[name] = union_size(parts)
+        out.description(total=sum(out.sizes.values()) + job["record_triples"])
     finally:
         pipe.close()
     inferred = out.sizes.get(str(iri.INFERRED_GRAPH), 0)

@@ -121,8 +121,14 @@ class Context:
     studies: dict[str, CuratedStudy]
     lexicon: dict[str, str]
     _named: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
-    _terms: list[tuple[str, str]] | None = field(default=None, repr=False, compare=False)
-    _any_term: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the terms a name may contain, longest first, and one expression for any of them
+        self._terms = sorted(
+            ((t, d) for t, d in self.lexicon.items() if len(t) > 3), key=lambda kv: -len(kv[0])
+        )
+        words = "|".join(re.escape(t) for t, _d in self._terms)
+        self._any_term = re.compile(rf"\b(?:{words})\b") if self._terms else None
 
     @classmethod
     def from_records(cls, records_dir: Path) -> Context:
@@ -152,19 +158,13 @@ class Context:
     def drug_named(self, low: str) -> str | None:
         """The drug an intervention's name (lower case) names: the lexicon's entry for the
         whole name, else for the longest term of more than three characters found in it
-        as a word; remembered per name (registry names repeat across records)."""
+        as a word; remembered per name (registry names repeat across records). The lexicon is
+        read when the context is made."""
         if low in self._named:
             return self._named[low]
         found = self.lexicon.get(low)
-        if found is None and self._terms is None:
-            terms = sorted(
-                ((t, d) for t, d in self.lexicon.items() if len(t) > 3), key=lambda kv: -len(kv[0])
-            )
-            self._terms = terms
-            words = "|".join(re.escape(t) for t, _d in terms)
-            self._any_term = re.compile(rf"\b(?:{words})\b") if terms else None
         if found is None and self._any_term is not None and self._any_term.search(low):
-            for term, drug_id in self._terms or ():  # the longest term found wins
+            for term, drug_id in self._terms:  # the longest term found wins
                 if re.search(rf"\b{re.escape(term)}\b", low):
                     found = drug_id
                     break
