@@ -68,11 +68,11 @@ def measure(trials: int, results_share: float = 1.0) -> dict[str, Any]:
             t = lap("validate: load the batch", t)
             found = len(run_checks(store))
             lap("validate: shape queries", t)
-            for _file, sid, nt, prov_nt in batch.items:
+            for _file, sid, nt, prov_nt, nct in batch.items:
                 t = time.perf_counter()
                 inferred = "".join(f"{s} {p} {o} .\n" for s, p, o in reasoner.infer(nt))
                 t = lap("reasoning", t)
-                out.graph(nt, iri.source_graph(sid), str(iri.source(sid)))
+                out.graph(nt, iri.source_graph(sid), str(iri.source(sid)), nct)
                 out.shared(prov_nt, iri.PROVENANCE_GRAPH)
                 out.shared(inferred.encode("utf-8"), iri.INFERRED_GRAPH)
                 lap("write N-Quads", t)

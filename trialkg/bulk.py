@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ from trialkg.digests import DigestSet, union_size
 from trialkg.rss import own_peak_rss_mb
 from trialkg.rules import RuleSet, contradictions
 from trialkg.store import new_version
-from trialkg.triples.ntriples import with_union
+from trialkg.triples.ntriples import as_quads, with_union
 
 if TYPE_CHECKING:
     from trialkg.record_rules import RecordReasoner
@@ -68,11 +69,15 @@ def _quiet(done: int, total: int, name: str) -> None:
     return None
 
 
-def _write(out: IO[bytes], nt: bytes, name: URIRef) -> int:
-    """Write N-Triples into the named graph ``name`` and the union default graph; return
-    the number of quads written."""
-    out.write(with_union(nt, name))
-    return 2 * nt.count(b"\n")
+def _write(out: IO[bytes], nt: bytes, name: URIRef, union: bytes | None = None) -> int:
+    """Write N-Triples into the named graph ``name`` and into the union default graph (all
+    of ``nt``, or ``union``, its lines the default graph does not have yet); return the
+    number of quads written."""
+    if union is None:
+        out.write(with_union(nt, name))
+        return 2 * nt.count(b"\n")
+    out.write(as_quads(nt, name) + union)
+    return nt.count(b"\n") + union.count(b"\n")
 
 
 def bulk_build(
@@ -425,10 +430,52 @@ def _digest(line: bytes) -> bytes:
     return hashlib.blake2b(line, digest_size=16).digest()
 
 
+class UnionLines:
+    """Which lines of a record graph its copy in the union default graph still needs.
+
+    Versions of one trial state mostly the same triples, and many trials the same triples
+    about a drug, a sponsor or a condition; the engine's loader keeps one copy of each, but
+    parses and encodes every line it is given first (at 20,000 trials 9% of the lines were
+    such copies, and cost as much of the loader's time; ``benchmarks/RESULTS.md``). The
+    lines of a trial's versions are remembered for the last :attr:`trials` trials (the
+    versions of a trial are written a few batches apart at most); lines about nodes of no
+    study and no source's evidence (shared nodes) are remembered for the whole build, by
+    digest. A line forgotten is written again and the loader drops the copy: no triple is
+    ever left out of the default graph.
+    """
+
+    def __init__(self, trials: int = 512) -> None:
+        self.trials = trials
+        self._own = (f"<{iri.ID}study/".encode(), f"<{iri.ID}evidence/".encode())
+        self._seen: OrderedDict[str, set[bytes]] = OrderedDict()  # oldest trial first
+        self._shared = DigestSet()
+
+    def new(self, nt: bytes, trial: str) -> bytes:
+        """The lines of ``nt`` (the graph of a version of ``trial``) not given before."""
+        lines = nt.splitlines()
+        seen = self._seen.pop(trial, None)
+        if seen is None:
+            fresh, seen = lines, set(lines)
+            if len(self._seen) >= self.trials:
+                self._seen.popitem(last=False)
+        else:
+            fresh = [line for line in lines if line not in seen]
+            seen.update(fresh)
+        self._seen[trial] = seen
+        shared = [line for line in fresh if not line.startswith(self._own)]
+        if shared:
+            is_new = self._shared.add_new([_digest(line) for line in shared])
+            known = {line for line, new in zip(shared, is_new, strict=True) if not new}
+            if known:
+                fresh = [line for line in fresh if line not in known]
+        return b"\n".join(fresh) + b"\n" if fresh else b""
+
+
 class Output:
     """Where the mapping child writes: N-Quads to ``out``, each triple in its graph and in
     the union default graph, counting the triples of each graph. Triples of the graphs that
-    many records add to (provenance, inferred) are written once each."""
+    many records add to (provenance, inferred) are written once each, and a record graph's
+    triples once each to the default graph (:class:`UnionLines`)."""
 
     def __init__(
         self,
@@ -442,6 +489,7 @@ class Output:
         self.sizes: dict[str, int] = dict(sizes or {})
         self.sources: list[str] = list(sources or [])  # not described yet
         self.records: set[str] = set()  # the record graphs, described as written
+        self.union = UnionLines()
         # shared graph -> 128-bit digests of the lines written to it so far (seeded with the
         # curated ones), 16 bytes each; two of 2**32 lines collide with a chance of about
         # 2**-65
@@ -450,16 +498,17 @@ class Output:
             self.seen[g] = DigestSet()
             self.seen[g].add_new([_digest(line) for line in nt.splitlines()])
 
-    def graph(self, nt: bytes, name: URIRef, source: str) -> None:
-        """A graph of its own (a record version's), all of ``nt``, from ``source`` (IRI);
-        then their entries in the description, final now (:meth:`description` writes the
-        rest), so that the loader does not get them all at the end."""
+    def graph(self, nt: bytes, name: URIRef, source: str, trial: str) -> None:
+        """A graph of its own (a version of the record of ``trial``), all of ``nt``, from
+        ``source`` (IRI); then their entries in the description, final now
+        (:meth:`description` writes the rest), so that the loader does not get them all at
+        the end."""
         from trialkg.build import DESCRIPTION_GRAPH, entry_ntriples
 
         if str(name) in self.sizes:
             raise ValueError(f"the graph <{name}> was written before")
         n = nt.count(b"\n")
-        self.quads += _write(self.out, nt, name)
+        self.quads += _write(self.out, nt, name, self.union.new(nt, trial))
         self.sizes[str(name)] = n
         self.records.add(str(name))
         self.quads += _write(self.out, entry_ntriples(str(name), n, source), DESCRIPTION_GRAPH)
@@ -749,8 +798,8 @@ class _Batch:
     may disagree, which is kept and reported as a conflict, not a violation)."""
 
     def __init__(self, base: bytes) -> None:
-        # (file, source id, assertions and provenance as N-Triples)
-        self.items: list[tuple[str, str, bytes, bytes]] = []
+        # (file, source id, assertions and provenance as N-Triples, trial)
+        self.items: list[tuple[str, str, bytes, bytes, str]] = []
         self.owner: dict[str, str] = {}  # subject -> the first source id that states it
         self.ncts: set[str] = set()
         self.lines = 0
@@ -766,7 +815,7 @@ class _Batch:
         self, nct: str, file: str, sid: str, graph: bytes, prov: bytes, subjects: set[str]
     ) -> None:
         self.ncts.add(nct)
-        self.items.append((file, sid, graph, prov))
+        self.items.append((file, sid, graph, prov, nct))
         self.lines += graph.count(b"\n")
         for s in subjects:
             self.owner.setdefault(s, sid)
@@ -778,7 +827,7 @@ class _Batch:
         if not self.items:
             return {}
         work = ox.Store()
-        data = b"".join([self.base, *(graph for _file, _sid, graph, _prov in self.items)])
+        data = b"".join([self.base, *(item[2] for item in self.items)])
         # Lenient: IRIs are not checked again here (30% of this load). The loader of the
         # build parses every line strictly, and a line it refuses fails the whole build.
         work.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
@@ -828,7 +877,7 @@ def _flush(
     reasoner: RecordReasoner | None = None,
 ) -> None:
     bad = batch.violations()
-    for file, sid, graph, prov in batch.items:
+    for file, sid, graph, prov, nct in batch.items:
         if sid in bad:
             issues = bad[sid]
             emit({"failed": [file, f"{len(issues)} SHACL violation(s); first: {issues[0]}"]})
@@ -836,7 +885,7 @@ def _flush(
         if str(iri.source_graph(sid)) in out.sizes:
             emit({"failed": [file, f"the same record version ({sid}) as a file before it"]})
             continue
-        out.graph(graph, iri.source_graph(sid), str(iri.source(sid)))
+        out.graph(graph, iri.source_graph(sid), str(iri.source(sid)), nct)
         out.shared(prov, iri.PROVENANCE_GRAPH)
         report.records += 1
         if reasoner is not None:
