@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 import pyoxigraph as ox
@@ -317,3 +318,40 @@ def test_the_union_copy_of_record_graphs_leaves_out_lines_given_before() -> None
     # the first trial forgotten (one trial remembered): its lines are given again, not lost
     assert union.new(study_a + arm_a, "NCT1") == study_a + arm_a
     assert union.new(b"", "NCT3") == b""
+
+
+def test_a_record_version_with_a_triple_the_engine_refuses_is_left_out(tmp_path: Path) -> None:
+    """The build's loader reads the stream leniently; the child parses strictly first."""
+    import io
+
+    from trialkg.bulk import Output, map_records
+    from trialkg.triples import ctgov
+    from trialkg.validate import ontology_graph
+
+    files = generate(3, tmp_path / "records", seed=5)
+    bad_iri = URIRef("http://example.org/%zz")  # a percent sign without two hex digits
+    mapped = ctgov.registry_ntriples
+    ncts = []
+
+    def mapped_with_a_bad_iri(rec: Any, ctx: Any) -> Any:
+        sid, lines, prov, report = mapped(rec, ctx)
+        ncts.append(rec.nct_id)
+        target = lines if len(ncts) == 1 else prov if len(ncts) == 2 else None
+        if target is not None:
+            target.add((bad_iri, RDFS.seeAlso, bad_iri))  # written: only the engine refuses it
+        return sid, lines, prov, report
+
+    messages: list[dict[str, object]] = []
+    buffer = io.BytesIO()
+    out = Output(buffer)
+    base = ontology_graph().serialize(format="nt", encoding="utf-8")
+    with patch("trialkg.triples.ctgov.registry_ntriples", mapped_with_a_bad_iri):
+        report = map_records(records_dir(), base, files, out, messages.append)
+    failed = {m["failed"][0]: m["failed"][1] for m in messages if "failed" in m}
+    assert len(ncts) == len(files) >= 3 and report.records == len(files) - 2
+    assert set(failed) == {str(files[0]), str(files[1])}
+    assert "in its mapped assertions" in str(failed[str(files[0])])
+    assert "in its mapped provenance" in str(failed[str(files[1])])
+    assert "Invalid IRI percent encoding" in str(failed[str(files[0])])
+    assert b"%zz" not in buffer.getvalue()
+    ox.Store().bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)  # strictly: all valid

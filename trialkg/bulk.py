@@ -142,6 +142,12 @@ def bulk_build(
                         nt = graph.serialize(format="nt", encoding="utf-8")
                         report.quads += _write(out, nt, name)
                         sizes[str(name)] = len(graph)
+            try:  # parsed strictly once, as the records are (see _stream_records)
+                ox.Store().bulk_load(path=str(curated), format=ox.RdfFormat.N_QUADS)
+            except SyntaxError as exc:
+                raise BulkError(
+                    f"the curated records give a line the engine refuses: {exc}"
+                ) from exc
             base = work / "base.nt"
             base.write_bytes(
                 b"".join(g.serialize(format="nt", encoding="utf-8") for g in (onto, context))
@@ -224,7 +230,7 @@ def _child(mode: str, write_fd: int) -> subprocess.Popen[bytes]:
     package_root = str(Path(trialkg.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     return subprocess.Popen(
-        [sys.executable, "-m", "trialkg.bulk", mode, str(write_fd)],
+        [sys.executable, "-P", "-m", "trialkg.bulk", mode, str(write_fd)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         pass_fds=(write_fd,),
@@ -253,6 +259,12 @@ def _stream_records(
 
     ``job``: what every child needs (see :func:`bulk_build`), with ``work``, a folder for
     the children's files. A child that fails stops the others and the build.
+
+    The engine loads the stream leniently: its lines were parsed strictly before they were
+    written (the curated graphs by :func:`bulk_build`, each record version's assertions and
+    provenance by the child's validation, :meth:`_Batch.violations`), and the rest is made of
+    their terms (what reasoning adds) or of IRIs the build mints from checked NCT numbers
+    (the description). Checking every IRI again cost the loader a tenth of its time.
     """
     read_fd, write_fd = os.pipe()
     _widen(write_fd)
@@ -265,9 +277,11 @@ def _stream_records(
         try:
             if load_chunk:
                 with os.fdopen(read_fd, "rb", closefd=False) as pipe:
-                    load_in_chunks(engine, pipe, load_chunk)
+                    load_in_chunks(engine, pipe, load_chunk, lenient=True)
             else:
-                engine.bulk_load(path=f"/dev/fd/{read_fd}", format=ox.RdfFormat.N_QUADS)
+                engine.bulk_load(
+                    path=f"/dev/fd/{read_fd}", format=ox.RdfFormat.N_QUADS, lenient=True
+                )
         except BaseException as exc:
             load_error.append(exc)
         finally:
@@ -396,14 +410,15 @@ def _widen(fd: int) -> None:
         pass
 
 
-def load_in_chunks(engine: ox.Store, source: IO[bytes], chunk: int) -> int:
+def load_in_chunks(engine: ox.Store, source: IO[bytes], chunk: int, lenient: bool = False) -> int:
     """Bulk-load the N-Quads read from ``source`` into ``engine`` in chunks of about
     ``chunk`` bytes, each cut at a line end; return the number of lines.
 
     Given a whole input at once, the engine's loader held 2.2 GB loading 3.8 M quads; a
     chunk of 128 MB bounds what it holds to about 1 GB (``benchmarks/RESULTS.md``). Each
     chunk's files overlap the ones before, so the engine compacts more while it loads. A
-    line the engine refuses raises ``SyntaxError`` naming where its chunk starts."""
+    line the engine refuses raises ``SyntaxError`` naming where its chunk starts;
+    ``lenient``: IRIs and language tags are not checked (see :func:`_stream_records`)."""
     rest, lines = b"", 0
     while True:
         block = source.read(chunk)
@@ -418,7 +433,7 @@ def load_in_chunks(engine: ox.Store, source: IO[bytes], chunk: int) -> int:
             data, rest = rest, b""
         if data:
             try:
-                engine.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                engine.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=lenient)
             except SyntaxError as exc:
                 raise SyntaxError(f"after line {lines} of the N-Quads: {exc}") from exc
             lines += data.count(b"\n")
@@ -804,6 +819,7 @@ class _Batch:
         self.ncts: set[str] = set()
         self.lines = 0
         self.base = base  # ontology and reference graph as N-Triples, serialised once
+        self.refused: dict[str, str] = {}  # source id -> what the engine said of a line
 
     def accepts(self, nct: str) -> bool:
         return nct not in self.ncts and not self.full()
@@ -821,16 +837,35 @@ class _Batch:
             self.owner.setdefault(s, sid)
 
     def violations(self) -> dict[str, list[str]]:
-        """Violations per source id, from the compiled shapes run once over the batch."""
+        """Violations per source id, from the compiled shapes run once over the batch.
+
+        Each record version's assertions and provenance are parsed strictly here (the
+        engine's own checks of IRIs and language tags), so that the build's loader need not
+        check them again; a version with a line the engine refuses is left out of the
+        shapes and named in :attr:`refused`."""
         from trialkg.shacl_sparql import run_checks
 
         if not self.items:
             return {}
         work = ox.Store()
-        data = b"".join([self.base, *(item[2] for item in self.items)])
-        # Lenient: IRIs are not checked again here (30% of this load). The loader of the
-        # build parses every line strictly, and a line it refuses fails the whole build.
-        work.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        try:
+            self._load(work, self.items)
+        except SyntaxError:
+            good = []
+            for item in self.items:
+                for part, lines in (("assertions", item[2]), ("provenance", item[3])):
+                    try:
+                        ox.Store().bulk_load(lines, format=ox.RdfFormat.N_TRIPLES)
+                    except SyntaxError as refused:
+                        self.refused[item[1]] = f"in its mapped {part}: {refused}"
+                        break
+                else:
+                    good.append(item)
+            if not self.refused:  # no version alone: the ontology or the reference graph
+                raise
+            work = ox.Store()
+            if good:
+                self._load(work, good)
         out: dict[str, list[str]] = {}
         for focus, path, message, value in run_checks(work):
             sid = self.owner.get(str(focus), "")
@@ -838,6 +873,17 @@ class _Batch:
             detail = f" (value {value})" if value is not None else ""
             out.setdefault(sid, []).append(f"<{focus}>{prop}: {message}{detail}")
         return out
+
+    def _load(self, work: ox.Store, items: list[tuple[str, str, bytes, bytes, str]]) -> None:
+        """The assertions of ``items`` (with the ontology and the reference graph) into the
+        default graph of ``work``, their provenance into a graph of its own (the shapes read
+        the default graph only); both parsed strictly."""
+        data = b"".join([self.base, *(item[2] for item in items)])
+        work.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+        provenance = b"".join(item[3] for item in items)
+        if provenance:
+            graph = ox.NamedNode(str(iri.PROVENANCE_GRAPH))
+            work.bulk_load(provenance, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
 
 class _Batches:
@@ -878,6 +924,9 @@ def _flush(
 ) -> None:
     bad = batch.violations()
     for file, sid, graph, prov, nct in batch.items:
+        if sid in batch.refused:
+            emit({"failed": [file, f"a triple the engine refuses, {batch.refused[sid]}"]})
+            continue
         if sid in bad:
             issues = bad[sid]
             emit({"failed": [file, f"{len(issues)} SHACL violation(s); first: {issues[0]}"]})
