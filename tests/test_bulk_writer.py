@@ -126,13 +126,14 @@ def test_writers_sharing_a_pipe_keep_their_pieces_whole(tmp_path: Path) -> None:
     lock = tmp_path / "pipe.lock"
     pieces = 40
 
-    def write(k: int) -> None:
-        pipe = bulk._LockedPipe(os.dup(write_fd), lock)
+    def write(k: int, fd: int) -> None:
+        pipe = bulk._LockedPipe(fd, lock)
         for i in range(pieces):  # pieces of 300 KB, far beyond what a pipe keeps whole
             pipe.write(b"".join(f"{k} {i} {j:06d} {'x' * 80}\n".encode() for j in range(3000)))
         pipe.close()
 
-    writers = [threading.Thread(target=write, args=(k,)) for k in range(3)]
+    # each writer's own copy of the write end, made before the original is closed below
+    writers = [threading.Thread(target=write, args=(k, os.dup(write_fd))) for k in range(3)]
     for w in writers:
         w.start()
     os.close(write_fd)

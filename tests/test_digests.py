@@ -68,7 +68,7 @@ def test_union_size_counts_each_digest_once_across_sets() -> None:
     sets, members = [], set()
     for k in range(3):
         chosen = rng.sample(pool, 1200)
-        digests = DigestSet(merge_at=100)
+        digests = DigestSet(merge_at=600)
         digests.add_new(chosen[:700])
         digests.add_new(chosen[700:])  # some members still wait unmerged
         sets.append(digests)

@@ -30,7 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -181,10 +181,10 @@ def default_workers() -> int:
     """Mapping children for a bulk build: one per two cores, at least one and at most
     :data:`MAX_WORKERS`.
 
-    The engine's loader takes about 1.6 cores of its own and a child about 0.8 (100,000
+    The engine's loader keeps about 1.6 cores busy alone and a child about 0.8-0.9 (100,000
     trials, ``benchmarks/RESULTS.md``): on two cores one child already keeps both busy, and
-    a second made the build 6% slower; with more cores, one child would leave the loader
-    waiting for records.
+    a second made the build slower (by 6%, then 7-13%, in two rounds); more cores may
+    leave room for more children, which is not measured.
     """
     return max(1, min((os.cpu_count() or 1) // 2, MAX_WORKERS))
 
@@ -765,9 +765,8 @@ def _map_worker(write_fd: int) -> int:
 def _finish_worker(write_fd: int) -> int:
     """The last child of :func:`_stream_records`: the dataset description, from the curated
     graphs' sizes, the record graphs' triples and the mapping children's states (the shared
-    graphs' digests united),
-    into ``write_fd``; one JSON message on stdout: the quads written and the inferred
-    graph's size."""
+    graphs' digests united), into ``write_fd``; one JSON message on stdout: the quads
+    written and the inferred graph's size."""
     import numpy as np
     from numpy.typing import NDArray
 
@@ -808,13 +807,22 @@ BATCH_RECORDS = 200
 BATCH_LINES = 35_000
 
 
+class _Item(NamedTuple):
+    """A mapped record version waiting in a batch."""
+
+    file: str
+    sid: str  # source id
+    graph: bytes  # assertions, N-Triples
+    prov: bytes  # provenance, N-Triples
+    trial: str  # NCT number
+
+
 class _Batch:
     """Records validated together: at most one version of each trial (versions of one trial
     may disagree, which is kept and reported as a conflict, not a violation)."""
 
     def __init__(self, base: bytes) -> None:
-        # (file, source id, assertions and provenance as N-Triples, trial)
-        self.items: list[tuple[str, str, bytes, bytes, str]] = []
+        self.items: list[_Item] = []
         self.owner: dict[str, str] = {}  # subject -> the first source id that states it
         self.ncts: set[str] = set()
         self.lines = 0
@@ -831,7 +839,7 @@ class _Batch:
         self, nct: str, file: str, sid: str, graph: bytes, prov: bytes, subjects: set[str]
     ) -> None:
         self.ncts.add(nct)
-        self.items.append((file, sid, graph, prov, nct))
+        self.items.append(_Item(file, sid, graph, prov, nct))
         self.lines += graph.count(b"\n")
         for s in subjects:
             self.owner.setdefault(s, sid)
@@ -853,11 +861,11 @@ class _Batch:
         except SyntaxError:
             good = []
             for item in self.items:
-                for part, lines in (("assertions", item[2]), ("provenance", item[3])):
+                for part, lines in (("assertions", item.graph), ("provenance", item.prov)):
                     try:
                         ox.Store().bulk_load(lines, format=ox.RdfFormat.N_TRIPLES)
                     except SyntaxError as refused:
-                        self.refused[item[1]] = f"in its mapped {part}: {refused}"
+                        self.refused[item.sid] = f"in its mapped {part}: {refused}"
                         break
                 else:
                     good.append(item)
@@ -874,13 +882,13 @@ class _Batch:
             out.setdefault(sid, []).append(f"<{focus}>{prop}: {message}{detail}")
         return out
 
-    def _load(self, work: ox.Store, items: list[tuple[str, str, bytes, bytes, str]]) -> None:
+    def _load(self, work: ox.Store, items: list[_Item]) -> None:
         """The assertions of ``items`` (with the ontology and the reference graph) into the
         default graph of ``work``, their provenance into a graph of its own (the shapes read
         the default graph only); both parsed strictly."""
-        data = b"".join([self.base, *(item[2] for item in items)])
+        data = b"".join([self.base, *(item.graph for item in items)])
         work.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-        provenance = b"".join(item[3] for item in items)
+        provenance = b"".join(item.prov for item in items)
         if provenance:
             graph = ox.NamedNode(str(iri.PROVENANCE_GRAPH))
             work.bulk_load(provenance, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
