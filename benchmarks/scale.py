@@ -6,22 +6,22 @@
         [--out FILE]
 
 For each N: generate N trials of registry records (``benchmarks.synthetic``; all with posted
-results, or a ``--results-share`` of them, the others protocol only), build them with
-the curated records into a new store (``trialkg build --ctgov``: parse, map and SHACL in
-batches in a child process streaming into one bulk load, or with ``--chunk-mb`` into one per
-chunk, reasoning once), and measure the time per stage, the throughput in quads/s, the peak RSS
-of the build (this process and the mapping child) and the store's size on disk. Then dump
-exactly the quads the store holds and load them straight into pyoxigraph (``bulk_load`` on
-disk, in a process of its own whose peak RSS is measured too: the engine's own limit), then
-compact that raw store as the build compacts its own (``optimize``, timed apart), and, up to
-``--rdflib-max`` trials, load them into rdflib's in-memory ``Dataset``; and time every query of
-the library on all three (trialkg and raw: a warm-up run each, then ``--repeats`` runs
-alternating between the two, median, against the compacted raw store and with ``--raw-both``
-against the raw store before compaction too; rdflib: one run, in a child process stopped after
-``--rdflib-timeout`` seconds). Then add one more record the incremental way (``trialkg import
-ctgov``) and time it; with ``--after-import``, time the queries again on the store that import
-left. Prints one JSON object per N (and appends it to ``--out``).
-"""
+results, or a ``--results-share`` of them, the others protocol only), build them with the
+curated records into a new store (``trialkg build --ctgov``: parse, map, SHACL in batches and
+reasoning in a child process, streaming into the engine's bulk loader, as the build does by
+default or ``--chunk-mb`` MB per load, 0 for one load), and measure the time per stage, the
+throughput in quads/s, the peak RSS of the build (this process and the mapping child) and the
+store's size on disk. Then dump exactly the quads the store holds and load them straight into
+pyoxigraph (``bulk_load`` on disk, in a process of its own whose peak RSS is measured too: the
+engine's own limit), then compact that raw store as the build compacts its own (``optimize``,
+timed apart), and, up to ``--rdflib-max`` trials, load them into rdflib's in-memory
+``Dataset``; and time every query of the library on all three (trialkg and raw: a warm-up run
+each, then ``--repeats`` runs alternating between the two, median, against the compacted raw
+store and with ``--raw-both`` against the raw store before compaction too; rdflib: one run, in
+a child process stopped after ``--rdflib-timeout`` seconds). Then add one more record the
+incremental way (``trialkg import ctgov``) and time it; with ``--after-import``, time the
+queries again on the store that import left. Prints one JSON object per N (and appends it to
+``--out``)."""
 
 from __future__ import annotations
 
@@ -211,7 +211,7 @@ def measure(
     the raw store as loaded too. Then one more record is added the incremental way; with
     ``after_import`` the queries are timed again on the store it left (``after_import_ms``,
     ``ratio_after_import``: against the same compacted raw store, which lacks that record)."""
-    from trialkg.bulk import bulk_build
+    from trialkg.bulk import LOAD_CHUNK, bulk_build
     from trialkg.importer import import_ctgov
     from trialkg.store import Store, current_data_dir
 
@@ -228,7 +228,7 @@ def measure(
             default_documents_dir(),
             [records],
             root,
-            load_chunk=load_chunk,
+            load_chunk=LOAD_CHUNK if load_chunk is None else load_chunk,
             workers=workers,
         )
         build_s = time.perf_counter() - t
@@ -244,7 +244,7 @@ def measure(
         ours._inner.dump(output=str(nquads), format=ox.RdfFormat.N_QUADS)
         result: dict[str, Any] = {
             "trials": trials,
-            "load_chunk_mb": (load_chunk or 0) >> 20,
+            "load_chunk_mb": (LOAD_CHUNK if load_chunk is None else load_chunk) >> 20,
             "results_share": results_share,
             "records": len(files),
             "records_failed": len(report.failed),
@@ -356,8 +356,9 @@ def main() -> None:
     parser.add_argument(
         "--chunk-mb",
         type=int,
-        default=0,
-        help="the build loads the mapped records in chunks of this many MB (0: one load)",
+        default=None,
+        help="the build loads the mapped records this many MB at a time (0: in one load; "
+        "default: as trialkg build does)",
     )
     parser.add_argument(
         "--results-share",
@@ -391,7 +392,7 @@ def main() -> None:
             raw_both=args.raw_both,
             after_import=args.after_import,
             queries_too=not args.build_only,
-            load_chunk=args.chunk_mb << 20 or None,
+            load_chunk=None if args.chunk_mb is None else args.chunk_mb << 20,
             workers=args.workers,
             results_share=args.results_share,
             partial=lambda r: write({**r, "partial": "build and load; queries follow"}),

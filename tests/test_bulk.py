@@ -257,24 +257,30 @@ def test_partition_keeps_the_files_of_a_trial_in_one_share(tmp_path: Path) -> No
     assert partition([], 4) == [[]]
 
 
-def test_several_mapping_children_build_the_same_store_as_one(
+def test_several_mapping_children_and_any_load_chunk_build_the_same_store(
     tmp_path: Path, documents: Path
 ) -> None:
     generate(10, tmp_path / "records", seed=8)
     stores = {}
-    for workers in (1, 3):
-        root = tmp_path / f"store-{workers}"
-        report = bulk_build(records_dir(), documents, [tmp_path / "records"], root, workers=workers)
+    # (mapping children, bytes per engine load): the default, three children, one load,
+    # and loads far smaller than the stream (it is several MB), two at a time
+    for workers, chunk in ((1, None), (3, None), (1, 0), (1, 64 << 10)):
+        root = tmp_path / f"store-{workers}-{chunk}"
+        options: dict[str, Any] = {"workers": workers}
+        if chunk is not None:
+            options["load_chunk"] = chunk
+        report = bulk_build(records_dir(), documents, [tmp_path / "records"], root, **options)
         store = Store.open(root)
-        stores[workers] = (
+        stores[workers, chunk] = (
             report,
             {str(q) for q in store._inner.quads_for_pattern(None, None, None)},
         )
         store.release()
-    (one, quads_one), (three, quads_three) = stores[1], stores[3]
-    assert quads_one == quads_three  # the description counts each shared line once
-    assert (one.mappers, three.mappers) == (1, 3)
-    assert (one.records, one.inferred, one.failed) == (three.records, three.inferred, [])
+    one, quads_one = stores[1, None]
+    for (workers, _chunk), (other, quads) in stores.items():
+        assert quads == quads_one  # the description counts each shared line once
+        assert other.mappers == workers
+        assert (other.records, other.inferred, other.failed) == (one.records, one.inferred, [])
 
 
 def test_a_record_version_in_two_shares_stops_the_build(tmp_path: Path, documents: Path) -> None:

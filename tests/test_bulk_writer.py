@@ -90,26 +90,38 @@ NQUADS = b"".join(
 )
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("chunk", [1, 64, 1000, 1 << 20])
-def test_chunked_loading_loads_every_line_once(chunk: int) -> None:
+def test_chunked_loading_loads_every_line_once(chunk: int, threads: int) -> None:
     import pyoxigraph as ox
 
     whole, chunked = ox.Store(), ox.Store()
     whole.bulk_load(NQUADS, format=ox.RdfFormat.N_QUADS)
     source = io.BytesIO(NQUADS[:-1])  # the last line without its line end
-    assert bulk.load_in_chunks(chunked, source, chunk) == 39
+    assert bulk.load_in_chunks(chunked, source, chunk, threads=threads) == 39
     assert len(chunked) == 40 and set(chunked) == set(whole)
 
 
-def test_chunked_loading_names_where_a_refused_line_is() -> None:
+@pytest.mark.parametrize("threads", [1, 2])
+def test_chunked_loading_names_where_a_refused_line_is(threads: int) -> None:
     import pyoxigraph as ox
 
     bad = NQUADS + b"<http://example.org/s> <p> broken .\n"
     with pytest.raises(SyntaxError, match="after line 40 of the N-Quads"):
-        bulk.load_in_chunks(ox.Store(), io.BytesIO(bad), len(NQUADS) + 1)
+        bulk.load_in_chunks(ox.Store(), io.BytesIO(bad), len(NQUADS), threads=threads)
 
 
-@pytest.mark.parametrize("option", [["--chunk-mb", "128"], ["--workers", "2"]])
+def test_chunked_loading_reads_no_further_once_a_chunk_is_refused() -> None:
+    import pyoxigraph as ox
+
+    bad = b"<http://example.org/s> <p> broken .\n" + NQUADS * 2000
+    source = io.BytesIO(bad)
+    with pytest.raises(SyntaxError, match="after line 0 of the N-Quads"):
+        bulk.load_in_chunks(ox.Store(), source, 100, threads=1)
+    assert source.tell() < len(bad) // 2  # a few chunks queued at most, not the rest
+
+
+@pytest.mark.parametrize("option", [["--chunk-mb", "128"], ["--chunk-mb", "0"], ["--workers", "2"]])
 def test_bulk_options_without_registry_records_are_refused(option: list[str]) -> None:
     from typer.testing import CliRunner
 

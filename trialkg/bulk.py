@@ -48,6 +48,13 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int, str], None]
 
 
+LOAD_CHUNK = 16 << 20
+"""Bytes of N-Quads per engine ``bulk_load`` call in a bulk build, unless told otherwise
+(:func:`load_in_chunks`; ``benchmarks/RESULTS.md``)."""
+LOAD_THREADS = 2
+"""Engine ``bulk_load`` calls at once when loading in chunks."""
+
+
 class BulkError(RuntimeError):
     """The records violate the shapes or contradict the ontology; nothing was written."""
 
@@ -87,17 +94,18 @@ def bulk_build(
     store_root: Path,
     progress: Progress = _quiet,
     optimize: bool = True,
-    load_chunk: int | None = None,
+    load_chunk: int = LOAD_CHUNK,
     workers: int | None = None,
 ) -> BulkReport:
     """Build curated records and registry records (files or folders) into a new version,
     compacted (``optimize``) before it goes live unless told not to.
 
-    With ``load_chunk`` (bytes), the engine loads the stream in chunks of that size
-    (:func:`load_in_chunks`): less memory, more time; else in one load. ``workers``: how
-    many child processes map the records (:func:`default_workers` if not given).
+    The engine loads the stream in chunks of ``load_chunk`` bytes, two at a time
+    (:func:`load_in_chunks`), which bounds what it holds; with ``load_chunk=0``, in one
+    load (about 2 GB held, whatever the size of the input). ``workers``: how many child
+    processes map the records (:func:`default_workers` if not given).
 
-    Everything goes into the engine in one bulk load (or one per chunk): the curated graphs
+    Everything goes into the engine as one stream: the curated graphs
     (reasoned as ``trialkg build`` reasons), then the registry records, mapped, validated
     and reasoned over one by one in the child processes (:func:`map_records`), then the
     dataset description.
@@ -250,7 +258,7 @@ def _stream_records(
     parts: list[list[Path]],
     report: BulkReport,
     progress: Progress,
-    load_chunk: int | None = None,
+    load_chunk: int = 0,
 ) -> None:
     """Map the records of each share of ``parts`` in a child process of its own
     (:func:`_map_worker`), all writing N-Quads into one pipe that ``engine`` bulk-loads
@@ -410,35 +418,63 @@ def _widen(fd: int) -> None:
         pass
 
 
-def load_in_chunks(engine: ox.Store, source: IO[bytes], chunk: int, lenient: bool = False) -> int:
+def load_in_chunks(
+    engine: ox.Store,
+    source: IO[bytes],
+    chunk: int,
+    lenient: bool = False,
+    threads: int = LOAD_THREADS,
+) -> int:
     """Bulk-load the N-Quads read from ``source`` into ``engine`` in chunks of about
-    ``chunk`` bytes, each cut at a line end; return the number of lines.
+    ``chunk`` bytes, each ending at a line end, ``threads`` chunks at a time (one engine
+    ``bulk_load`` call each, in threads of their own); return the number of lines.
 
-    Given a whole input at once, the engine's loader held 2.2 GB loading 3.8 M quads; a
-    chunk of 128 MB bounds what it holds to about 1 GB (``benchmarks/RESULTS.md``). Each
-    chunk's files overlap the ones before, so the engine compacts more while it loads. A
-    line the engine refuses raises ``SyntaxError`` naming where its chunk starts;
-    ``lenient``: IRIs and language tags are not checked (see :func:`_stream_records`)."""
-    rest, lines = b"", 0
-    while True:
-        block = source.read(chunk)
-        if block:
-            data = rest + block
-            cut = data.rfind(b"\n") + 1
-            if not cut:  # no line end yet
-                rest = data
-                continue
-            data, rest = data[:cut], data[cut:]
-        else:
-            data, rest = rest, b""
-        if data:
+    Given a whole input at once, the engine's loader holds about 2 GB: batches of a million
+    quads, two in flight beside the one it fills. Given less than a batch per call, it holds
+    about what it is given: two calls of 32 MB at a time held 0.6 GB where one load held
+    2.3-2.5 GB, and took no longer (``benchmarks/RESULTS.md``). One call at a time would leave
+    the engine's second core idle while the first parses.
+
+    A line the engine refuses raises ``SyntaxError`` naming the line its chunk starts after;
+    the chunks not yet loaded then are not, and ``source`` is not read further.
+    ``lenient``: IRIs and language tags are not checked (see :func:`_stream_records`).
+    """
+    pending: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=1)
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        while (item := pending.get()) is not None:
+            if failed:
+                continue  # drain what is queued, load nothing more
+            start, data = item
             try:
                 engine.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=lenient)
             except SyntaxError as exc:
-                raise SyntaxError(f"after line {lines} of the N-Quads: {exc}") from exc
+                failed.append(SyntaxError(f"after line {start} of the N-Quads: {exc}"))
+            except BaseException as exc:
+                failed.append(exc)
+
+    loaders = [threading.Thread(target=work, name=f"bulk-load-{k}") for k in range(max(1, threads))]
+    for loader in loaders:
+        loader.start()
+    lines = 0
+    try:
+        while not failed:
+            data = source.read(chunk)
+            if not data:
+                break
+            if not data.endswith(b"\n"):
+                data += source.readline()  # the rest of the line the read cut
+            pending.put((lines, data))
             lines += data.count(b"\n")
-        if not block:
-            return lines
+    finally:
+        for _ in loaders:
+            pending.put(None)
+        for loader in loaders:
+            loader.join()
+    if failed:
+        raise failed[0]
+    return lines
 
 
 def _digest(line: bytes) -> bytes:

@@ -99,14 +99,14 @@ def build(
         ),
     ] = None,
     chunk_mb: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--chunk-mb",
             min=0,
-            help="With --ctgov: load the mapped records in chunks of this many MB (less "
-            "memory, more time; 128 holds the engine's loader to about 1 GB); 0: in one load.",
+            help="With --ctgov: the engine loads the mapped records this many MB at a time, "
+            "two loads at once (default 16: about 0.6 GB held); 0: in one load (about 2 GB).",
         ),
-    ] = 0,
+    ] = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -122,11 +122,11 @@ def build(
 
     from trialkg.build import build as run_build
 
-    if (chunk_mb or workers) and not ctgov:
+    if (chunk_mb is not None or workers) and not ctgov:
         _fail("--chunk-mb and --workers apply to a bulk build: give the records with --ctgov", 2)
     rec, docs = _paths(records, documents)
     if ctgov:
-        _bulk(rec, docs, ctgov, _store_root(store), chunk_mb << 20, workers)
+        _bulk(rec, docs, ctgov, _store_root(store), chunk_mb, workers)
         return
     console = Console(stderr=True)
     with console.status("building") as status:
@@ -143,12 +143,17 @@ def build(
 
 
 def _bulk(
-    rec: Path, docs: Path, paths: list[Path], root: Path, load_chunk: int = 0, workers: int = 0
+    rec: Path,
+    docs: Path,
+    paths: list[Path],
+    root: Path,
+    chunk_mb: int | None = None,
+    workers: int = 0,
 ) -> None:
     from rich.console import Console
     from rich.progress import Progress
 
-    from trialkg.bulk import BulkError, bulk_build
+    from trialkg.bulk import LOAD_CHUNK, BulkError, bulk_build
 
     for p in paths:
         if not p.exists():
@@ -166,7 +171,7 @@ def _bulk(
                 paths,
                 root,
                 progress,
-                load_chunk=load_chunk or None,
+                load_chunk=LOAD_CHUNK if chunk_mb is None else chunk_mb << 20,
                 workers=workers or None,
             )
     except BulkError as exc:
