@@ -107,3 +107,14 @@ def test_optimize_effect_smoke_run() -> None:
     assert "optimize" not in result["build_stages_s"]  # built without compaction
     assert set(result["before"]["ratios"]) == {q.slug for q in library()}
     assert result["after"]["median"] > 0 and result["optimize_s"] >= 0
+
+
+@pytest.mark.slow
+@pytest.mark.reasoner
+def test_engine_chunks_benchmark_smoke_run() -> None:
+    from benchmarks.engine_chunks import measure
+
+    one, chunked = measure(3, [0, 1])
+    assert one["lines"] > 10_000 and one["chunk_mb"] == 0 and chunked["threads"] == 2
+    assert one["quads"] == chunked["quads"] > 10_000  # the same store either way
+    assert chunked["load_s"] > 0 and chunked["peak_rss_mb"] > 0

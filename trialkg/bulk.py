@@ -431,9 +431,9 @@ def load_in_chunks(
 
     Given a whole input at once, the engine's loader holds about 2 GB: batches of a million
     quads, two in flight beside the one it fills. Given less than a batch per call, it holds
-    about what it is given: two calls of 32 MB at a time held 0.6 GB where one load held
-    2.3-2.5 GB, and took no longer (``benchmarks/RESULTS.md``). One call at a time would leave
-    the engine's second core idle while the first parses.
+    about what it is given: two calls of 16 MB at a time held 0.4 GB where one load held
+    2.4-2.6 GB, and took as long (``benchmarks.engine_chunks``, ``benchmarks/RESULTS.md``).
+    One call at a time would leave the engine's second core idle while the first parses.
 
     A line the engine refuses raises ``SyntaxError`` naming the line its chunk starts after;
     the chunks not yet loaded then are not, and ``source`` is not read further.

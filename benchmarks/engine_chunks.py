@@ -1,0 +1,152 @@
+"""The engine's bulk loader given a bulk build's own stream whole, or in chunks.
+
+    .venv/bin/python -m benchmarks.engine_chunks 20000 [--chunk-mb 0 16 32 64]
+        [--threads 2] [--results-share 0.02]
+
+Generates N trials (``benchmarks.synthetic``), runs the bulk build with the N-Quads stream
+its mapping child writes copied to a file instead of loaded (so the file holds exactly the
+lines the engine would get, in their order), then loads that file into a new store on disk
+once per ``--chunk-mb`` value, each in a process of its own, leniently as the build loads:
+``0`` in one ``bulk_load`` call, else with :func:`trialkg.bulk.load_in_chunks`,
+``--threads`` calls at a time. For each: the load's seconds and CPU seconds, the
+``optimize`` after it, and the process's peak RSS. Prints one JSON object per load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import pyoxigraph as ox
+
+from benchmarks.synthetic import generate
+from trialkg.paths import default_documents_dir, records_dir
+from trialkg.rss import own_peak_rss_mb
+
+
+class _Capture:
+    """Stands for the engine in the build's streamed stage: copies the stream to a file."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def bulk_load(self, path: str, **_options: Any) -> None:
+        with open(path, "rb") as src, self.target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def capture_stream(trials: int, work: Path, results_share: float = 0.02) -> Path:
+    """The N-Quads a bulk build of ``trials`` generated trials gives the engine, as a file."""
+    import trialkg.bulk as bulk
+
+    generate(trials, work / "records", results_share=results_share)
+    target = work / "stream.nq"
+    stream = bulk._stream_records
+
+    def captured(_engine: ox.Store, *args: Any, **kwargs: Any) -> None:
+        stream(_Capture(target), *args, **kwargs)  # type: ignore[arg-type]
+
+    with patch.object(bulk, "_stream_records", captured):
+        bulk.bulk_build(  # in one "load": the capture reads the whole stream
+            records_dir(),
+            default_documents_dir(),
+            [work / "records"],
+            work / "store",
+            load_chunk=0,
+        )
+    return target
+
+
+def _load_worker(nquads: str, folder: str, chunk: int, threads: int, conn: Any) -> None:
+    from trialkg.bulk import load_in_chunks
+
+    store = ox.Store(folder)
+    start = time.perf_counter()
+    if chunk:
+        with open(nquads, "rb") as source:
+            load_in_chunks(store, source, chunk, lenient=True, threads=threads)
+    else:
+        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
+    store.flush()
+    load_s, cpu = time.perf_counter() - start, os.times()
+    start = time.perf_counter()
+    store.optimize()
+    after = os.times()
+    conn.send(
+        {
+            "load_s": round(load_s, 1),
+            "load_cpu_s": round(cpu.user + cpu.system, 1),
+            "optimize_s": round(time.perf_counter() - start, 1),
+            "optimize_cpu_s": round(after.user + after.system - cpu.user - cpu.system, 1),
+            "peak_rss_mb": own_peak_rss_mb(),
+            "quads": len(store),
+        }
+    )
+
+
+def load(nquads: Path, folder: Path, chunk: int, threads: int) -> dict[str, Any]:
+    """Load ``nquads`` into a new store at ``folder`` in a process of its own."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_load_worker, args=(str(nquads), str(folder), chunk, threads, child))
+    proc.start()
+    child.close()  # so that recv() fails if the process dies instead of waiting forever
+    result: dict[str, Any] = parent.recv()
+    proc.join()
+    return result
+
+
+def measure(
+    trials: int, chunks_mb: list[int], threads: int = 2, results_share: float = 0.02
+) -> list[dict[str, Any]]:
+    work = Path(tempfile.mkdtemp(prefix=f"trialkg-engine-chunks-{trials}-"))
+    try:
+        nquads = capture_stream(trials, work, results_share)
+        lines = sum(block.count(b"\n") for block in _blocks(nquads))
+        out = []
+        for mb in chunks_mb:
+            folder = work / f"store-{mb}"
+            result = load(nquads, folder, mb << 20, threads)
+            out.append(
+                {
+                    "trials": trials,
+                    "lines": lines,
+                    "nquads_mb": round(nquads.stat().st_size / 1e6, 1),
+                    "chunk_mb": mb,
+                    "threads": threads if mb else None,
+                    **result,
+                }
+            )
+            shutil.rmtree(folder)
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _blocks(path: Path) -> Any:
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 24):
+            yield block
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("trials", type=int)
+    parser.add_argument("--chunk-mb", type=int, nargs="+", default=[0, 16, 32, 64])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--results-share", type=float, default=0.02)
+    args = parser.parse_args()
+    for result in measure(args.trials, args.chunk_mb, args.threads, args.results_share):
+        print(json.dumps(result, sort_keys=True), flush=True)
+
+
+if __name__ == "__main__":
+    main()
