@@ -450,7 +450,9 @@ def load_in_chunks(
             try:
                 engine.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=lenient)
             except SyntaxError as exc:
-                failed.append(SyntaxError(f"after line {start} of the N-Quads: {exc}"))
+                refused = SyntaxError(f"after line {start} of the N-Quads: {exc}")
+                refused.__cause__ = exc
+                failed.append(refused)
             except BaseException as exc:
                 failed.append(exc)
 
