@@ -215,6 +215,7 @@ def measure(
     from trialkg.importer import import_ctgov
     from trialkg.store import Store, current_data_dir
 
+    chunk = LOAD_CHUNK if load_chunk is None else load_chunk  # None: as the build does
     work = Path(tempfile.mkdtemp(prefix=f"trialkg-scale-{trials}-"))
     try:
         records = work / "records"
@@ -228,7 +229,7 @@ def measure(
             default_documents_dir(),
             [records],
             root,
-            load_chunk=LOAD_CHUNK if load_chunk is None else load_chunk,
+            load_chunk=chunk,
             workers=workers,
         )
         build_s = time.perf_counter() - t
@@ -244,7 +245,7 @@ def measure(
         ours._inner.dump(output=str(nquads), format=ox.RdfFormat.N_QUADS)
         result: dict[str, Any] = {
             "trials": trials,
-            "load_chunk_mb": (LOAD_CHUNK if load_chunk is None else load_chunk) >> 20,
+            "load_chunk_mb": chunk >> 20,
             "results_share": results_share,
             "records": len(files),
             "records_failed": len(report.failed),
