@@ -118,3 +118,25 @@ def test_engine_chunks_benchmark_smoke_run() -> None:
     assert one["lines"] > 10_000 and one["chunk_mb"] == 0 and chunked["threads"] == 2
     assert one["quads"] == chunked["quads"] > 10_000  # the same store either way
     assert chunked["load_s"] > 0 and chunked["peak_rss_mb"] > 0
+
+
+@pytest.mark.slow
+def test_rdflib_side_goes_on_after_a_query_it_stops(tmp_path: Path) -> None:
+    from benchmarks.scale import rdflib_side
+
+    nquads = tmp_path / "small.nq"
+    nquads.write_text(
+        "".join(f"<urn:s{i}> <urn:p> <urn:o{i % 7}> <urn:g> .\n" for i in range(40)),
+        encoding="utf-8",
+    )
+    queries = [
+        ("count", "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:p> ?o }"),
+        ("cross", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"),
+        ("broken", "SELECT ?x WHERE { ?x <urn:p> }"),  # not SPARQL
+        ("after", "SELECT ?s WHERE { ?s <urn:p> <urn:o3> }"),
+    ]
+    out = rdflib_side(nquads, queries, timeout=2.0)
+    assert out["load_s"] >= 0 and out["peak_rss_mb"] > 0
+    assert set(out["queries_ms"]) == {"count", "after"}
+    assert out["stopped"] == {"cross": "no answer within 2 s"}
+    assert set(out["errors"]) == {"broken"}

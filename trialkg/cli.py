@@ -94,8 +94,9 @@ def build(
         list[Path] | None,
         typer.Option(
             "--ctgov",
-            help="Also build these ClinicalTrials.gov records (files or folders) in bulk: one "
-            "load, then validation and reasoning once over everything.",
+            help="Also build these ClinicalTrials.gov records (files or folders) in bulk: "
+            "each mapped, validated and reasoned over in child processes, streamed into the "
+            "engine's bulk loader.",
         ),
     ] = None,
     chunk_mb: Annotated[
