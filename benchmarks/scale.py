@@ -158,9 +158,7 @@ def _rdflib_query(ds: Any, text: str, conn: Any) -> None:
     conn.send((ms, rows))
 
 
-def _rdflib_worker(
-    nquads: str, queries: list[tuple[str, str]], timeout: float, conn: Any
-) -> None:
+def _rdflib_worker(nquads: str, queries: list[tuple[str, str]], timeout: float, conn: Any) -> None:
     """Load ``nquads`` into rdflib, then run each query in a process forked from this one (the
     graph is shared, not loaded again), stopped after ``timeout`` seconds; a query that
     gives no answer in time does not keep the next ones from running."""
