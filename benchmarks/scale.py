@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing as mp
 import resource
 import shutil
+import signal
 import statistics
 import tempfile
 import time
@@ -148,8 +150,11 @@ def time_pair(
     return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000, rows
 
 
-def _rdflib_query(ds: Any, text: str, conn: Any) -> None:
-    """One query on rdflib's graph, in a process forked from the one that loaded it."""
+def _rdflib_query(ds: Any, text: str, limit: float, conn: Any) -> None:
+    """One query on rdflib's graph, in a process forked from the one that loaded it; the
+    process ends itself after ``limit`` seconds (the alarm's default action), so that it
+    cannot outlive a parent stopped before it."""
+    signal.alarm(math.ceil(limit))
     try:
         ms, rows = time_query(lambda t: ds.query(t), text, repeats=1)
     except Exception as exc:  # an rdflib failure on one query: record it, go on
@@ -171,7 +176,7 @@ def _rdflib_worker(nquads: str, queries: list[tuple[str, str]], timeout: float, 
     fork = mp.get_context("fork")
     for slug, text in queries:
         here, there = fork.Pipe(duplex=False)
-        proc = fork.Process(target=_rdflib_query, args=(ds, text, there))
+        proc = fork.Process(target=_rdflib_query, args=(ds, text, timeout + 30, there))
         proc.start()
         there.close()
         try:
@@ -181,6 +186,7 @@ def _rdflib_worker(nquads: str, queries: list[tuple[str, str]], timeout: float, 
             else:
                 conn.send((slug, None, f"no answer within {timeout:g} s"))
         except EOFError:  # the query's process died without an answer
+            proc.join()
             conn.send((slug, -1.0, f"the query's process ended with code {proc.exitcode}"))
         finally:
             proc.kill()

@@ -140,3 +140,27 @@ def test_rdflib_side_goes_on_after_a_query_it_stops(tmp_path: Path) -> None:
     assert set(out["queries_ms"]) == {"count", "after"}
     assert out["stopped"] == {"cross": "no answer within 2 s"}
     assert set(out["errors"]) == {"broken"}
+
+
+@pytest.mark.slow
+def test_an_rdflib_query_process_ends_itself_after_its_limit() -> None:
+    import multiprocessing as mp
+    import signal
+
+    from rdflib import Dataset
+
+    from benchmarks.scale import _rdflib_query
+
+    ds = Dataset(default_union=True)
+    ds.parse(
+        data="".join(f"<urn:s{i}> <urn:p> <urn:o{i % 7}> <urn:g> .\n" for i in range(40)),
+        format="nquads",
+    )
+    fork = mp.get_context("fork")
+    here, there = fork.Pipe(duplex=False)
+    cross = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
+    proc = fork.Process(target=_rdflib_query, args=(ds, cross, 1.0, there))
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == -signal.SIGALRM  # no one stopped it: its own alarm did
+    assert not here.poll(0)
