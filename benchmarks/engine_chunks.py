@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -27,6 +26,7 @@ from unittest.mock import patch
 
 import pyoxigraph as ox
 
+from benchmarks.scale import in_own_process
 from benchmarks.synthetic import generate
 from trialkg.paths import default_documents_dir, records_dir
 from trialkg.rss import own_peak_rss_mb
@@ -94,13 +94,7 @@ def _load_worker(nquads: str, folder: str, chunk: int, threads: int, conn: Any) 
 
 def load(nquads: Path, folder: Path, chunk: int, threads: int) -> dict[str, Any]:
     """Load ``nquads`` into a new store at ``folder`` in a process of its own."""
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_load_worker, args=(str(nquads), str(folder), chunk, threads, child))
-    proc.start()
-    child.close()  # so that recv() fails if the process dies instead of waiting forever
-    result: dict[str, Any] = parent.recv()
-    proc.join()
+    result: dict[str, Any] = in_own_process(_load_worker, str(nquads), str(folder), chunk, threads)
     return result
 
 

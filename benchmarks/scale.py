@@ -60,16 +60,23 @@ def _raw_worker(nquads: str, folder: str, conn: Any) -> None:
     conn.send((time.perf_counter() - t, own_peak_rss_mb()))
 
 
+def in_own_process(target: Any, *args: Any) -> Any:
+    """``target(*args, conn)`` in a new process (spawned, so that its peak RSS is its own);
+    return the one thing it sends on ``conn``."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=target, args=(*args, child))
+    proc.start()
+    child.close()  # so that recv() fails if the process dies instead of waiting forever
+    result = parent.recv()
+    proc.join()
+    return result
+
+
 def raw_load(nquads: Path, folder: Path) -> tuple[float, int | None]:
     """Bulk-load ``nquads`` into a new store at ``folder`` in a process of its own; return
     the seconds the load took and that process's peak RSS in MB."""
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_raw_worker, args=(str(nquads), str(folder), child))
-    proc.start()
-    child.close()  # so that recv() fails if the process dies instead of waiting forever
-    seconds, rss = parent.recv()
-    proc.join()
+    seconds, rss = in_own_process(_raw_worker, str(nquads), str(folder))
     return seconds, rss
 
 
@@ -172,7 +179,7 @@ def _rdflib_worker(nquads: str, queries: list[tuple[str, str]], timeout: float, 
     start = time.perf_counter()
     ds = Dataset(default_union=True)
     ds.parse(nquads, format="nquads")
-    conn.send(("load", time.perf_counter() - start, peak_rss_mb()))
+    conn.send(("load", time.perf_counter() - start, own_peak_rss_mb()))
     fork = mp.get_context("fork")
     for slug, text in queries:
         here, there = fork.Pipe(duplex=False)
@@ -211,7 +218,7 @@ def rdflib_side(nquads: Path, queries: list[tuple[str, str]], timeout: float) ->
                 break
             key, value, extra = parent.recv()
             if key == "load":
-                out["load_s"], out["peak_rss_mb"] = round(value, 2), round(extra)
+                out["load_s"], out["peak_rss_mb"] = round(value, 2), extra  # MB, or None
             elif key == "done":
                 break
             elif value is None:

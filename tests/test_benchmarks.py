@@ -120,18 +120,20 @@ def test_engine_chunks_benchmark_smoke_run() -> None:
     assert chunked["load_s"] > 0 and chunked["peak_rss_mb"] > 0
 
 
+SMALL_NQUADS = "".join(f"<urn:s{i}> <urn:p> <urn:o{i % 7}> <urn:g> .\n" for i in range(40))
+# 40**5 rows: rdflib gives no answer to it within the tests' limits
+CROSS_PRODUCT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
+
+
 @pytest.mark.slow
 def test_rdflib_side_goes_on_after_a_query_it_stops(tmp_path: Path) -> None:
     from benchmarks.scale import rdflib_side
 
     nquads = tmp_path / "small.nq"
-    nquads.write_text(
-        "".join(f"<urn:s{i}> <urn:p> <urn:o{i % 7}> <urn:g> .\n" for i in range(40)),
-        encoding="utf-8",
-    )
+    nquads.write_text(SMALL_NQUADS, encoding="utf-8")
     queries = [
         ("count", "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:p> ?o }"),
-        ("cross", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"),
+        ("cross", CROSS_PRODUCT),
         ("broken", "SELECT ?x WHERE { ?x <urn:p> }"),  # not SPARQL
         ("after", "SELECT ?s WHERE { ?s <urn:p> <urn:o3> }"),
     ]
@@ -152,14 +154,10 @@ def test_an_rdflib_query_process_ends_itself_after_its_limit() -> None:
     from benchmarks.scale import _rdflib_query
 
     ds = Dataset(default_union=True)
-    ds.parse(
-        data="".join(f"<urn:s{i}> <urn:p> <urn:o{i % 7}> <urn:g> .\n" for i in range(40)),
-        format="nquads",
-    )
+    ds.parse(data=SMALL_NQUADS, format="nquads")
     fork = mp.get_context("fork")
     here, there = fork.Pipe(duplex=False)
-    cross = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
-    proc = fork.Process(target=_rdflib_query, args=(ds, cross, 1.0, there))
+    proc = fork.Process(target=_rdflib_query, args=(ds, CROSS_PRODUCT, 1.0, there))
     proc.start()
     proc.join(60)
     assert proc.exitcode == -signal.SIGALRM  # no one stopped it: its own alarm did
