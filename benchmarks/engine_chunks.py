@@ -82,10 +82,10 @@ def _load_worker(nquads: str, folder: str, chunk: int, threads: int, conn: Any) 
     after = os.times()
     conn.send(
         {
-            "load_s": round(load_s, 1),
-            "load_cpu_s": round(cpu.user + cpu.system, 1),
-            "optimize_s": round(time.perf_counter() - start, 1),
-            "optimize_cpu_s": round(after.user + after.system - cpu.user - cpu.system, 1),
+            "load_s": round(load_s, 3),
+            "load_cpu_s": round(cpu.user + cpu.system, 2),
+            "optimize_s": round(time.perf_counter() - start, 3),
+            "optimize_cpu_s": round(after.user + after.system - cpu.user - cpu.system, 2),
             "peak_rss_mb": own_peak_rss_mb(),
             "quads": len(store),
         }

@@ -60,7 +60,7 @@ def measure(trials: int, repeats: int = 3) -> dict[str, Any]:
         result["before"] = ratios(ours, raw, queries, repeats)
         start = time.perf_counter()
         ours.optimize()
-        result["optimize_s"] = round(time.perf_counter() - start, 1)
+        result["optimize_s"] = round(time.perf_counter() - start, 3)
         result["after"] = ratios(ours, raw, queries, repeats)
         result["store_mb"], result["raw_store_mb"] = folder_mb(data), folder_mb(work / "raw")
         return result

@@ -218,7 +218,7 @@ def rdflib_side(nquads: Path, queries: list[tuple[str, str]], timeout: float) ->
                 break
             key, value, extra = parent.recv()
             if key == "load":
-                out["load_s"], out["peak_rss_mb"] = round(value, 2), extra  # MB, or None
+                out["load_s"], out["peak_rss_mb"] = round(value, 3), extra  # MB, or None
             elif key == "done":
                 break
             elif value is None:
@@ -226,7 +226,7 @@ def rdflib_side(nquads: Path, queries: list[tuple[str, str]], timeout: float) ->
             elif value < 0:
                 out["errors"][key] = extra
             else:
-                out["queries_ms"][key] = round(value, 1)
+                out["queries_ms"][key] = round(value, 3)
     finally:
         proc.kill()
         proc.join()
@@ -293,7 +293,7 @@ def measure(
             "records_failed": len(report.failed),
             "quads": quads,
             "generate_s": round(gen_s, 1),
-            "build_s": round(build_s, 1),
+            "build_s": round(build_s, 3),
             "build_stages_s": report.seconds,
             "build_quads_per_s": round(quads / build_s),
             "build_peak_rss_mb": build_rss,
@@ -305,10 +305,10 @@ def measure(
         result["nquads_mb"] = round(nquads.stat().st_size / 1e6, 1)
         if trials > rdflib_max:  # only rdflib reads it again; free the disk for what follows
             nquads.unlink()
-        result["raw_oxigraph_load_s"] = round(raw_s, 2)
+        result["raw_oxigraph_load_s"] = round(raw_s, 3)
         raw = ox.Store(str(raw_dir))
         result["raw_store_mb"] = round(folder_mb(raw_dir), 1)
-        result["build_vs_raw"] = round(build_s / result["raw_oxigraph_load_s"], 1)
+        result["build_vs_raw"] = round(build_s / raw_s, 2)
         queries = library_queries(ours) if queries_too else []
         per_query: dict[str, dict[str, Any]] = {q.slug: {} for q in queries}
         if raw_both:  # the raw store as loaded, before it is compacted below
@@ -316,24 +316,22 @@ def measure(
                 partial(dict(result))
             for q in queries:
                 ms_ours, ms_raw, rows = q.time_on(ours, raw, repeats, warmup)
-                per_query[q.slug]["raw_ms"] = round(ms_raw, 1)
+                per_query[q.slug]["raw_ms"] = round(ms_raw, 3)
                 per_query[q.slug]["ratio"] = round(ms_ours / ms_raw, 2) if ms_raw else None
         t = time.perf_counter()
         raw.optimize()
         raw_optimize_s = time.perf_counter() - t
-        result["raw_optimize_s"] = round(raw_optimize_s, 2)
+        result["raw_optimize_s"] = round(raw_optimize_s, 3)
         result["raw_compacted_store_mb"] = round(folder_mb(raw_dir), 1)
-        result["build_vs_raw_compacted"] = round(
-            build_s / (result["raw_oxigraph_load_s"] + raw_optimize_s), 2
-        )
+        result["build_vs_raw_compacted"] = round(build_s / (raw_s + raw_optimize_s), 2)
         if partial is not None:
             partial(dict(result))
         for q in queries:  # both stores compacted
             ms_ours, ms_raw, rows = q.time_on(ours, raw, repeats, warmup)
             per_query[q.slug].update(
                 rows=rows,
-                trialkg_ms=round(ms_ours, 1),
-                raw_compacted_ms=round(ms_raw, 1),
+                trialkg_ms=round(ms_ours, 3),
+                raw_compacted_ms=round(ms_raw, 3),
                 ratio_compacted=round(ms_ours / ms_raw, 2) if ms_raw else None,
             )
         # one more record, the incremental way, into the store the queries were timed on
@@ -344,7 +342,7 @@ def measure(
         t = time.perf_counter()
         added = import_ctgov(extra, writable, records_dir(), reason=True)
         writable.flush()
-        result["incremental_one_record_s"] = round(time.perf_counter() - t, 2)
+        result["incremental_one_record_s"] = round(time.perf_counter() - t, 3)
         writable.release()
         del writable
         assert added and added[0].triples > 0 and not added[0].error, added
@@ -353,7 +351,7 @@ def measure(
             for q in queries:
                 ms_ours, ms_raw, _rows = q.time_on(ours, raw, repeats, warmup)
                 per_query[q.slug].update(
-                    after_import_ms=round(ms_ours, 1),
+                    after_import_ms=round(ms_ours, 3),
                     ratio_after_import=round(ms_ours / ms_raw, 2) if ms_raw else None,
                 )
         if trials <= rdflib_max:
