@@ -78,7 +78,8 @@ def trial(i: int, rng: random.Random, drugs: int, results: bool = True) -> dict[
     nct = f"NCT9{i:07d}"
     n_arms = rng.choice((2, 2, 2, 3, 4))
     shared = drug_name(zipf_pick(rng, drugs))
-    arms, interventions = [], {}
+    arms: list[dict[str, Any]] = []
+    interventions: dict[str, list[str]] = {}
     for a in range(n_arms):
         names = [shared] if a > 0 else [shared, drug_name(zipf_pick(rng, drugs))]
         if rng.random() < 0.3:
