@@ -145,3 +145,46 @@ def test_an_intervention_name_finds_the_longest_lexicon_term_in_it() -> None:
     assert ctx.drug_named("letrozoles") is None  # a word, not a prefix
     assert ctx.drug_named("letrozole xr 2.5 mg") == "letrozole-xr"  # remembered, the same
     assert Context({}, {}).drug_named("letrozole") is None
+
+
+def test_several_analyses_of_two_arms_and_a_value_not_reached(tmp_path: Path) -> None:
+    """Registries often give two analyses of the same two arms (unstratified and stratified,
+    or a second test): each is its own comparison. A value "NA" (a median not reached) is
+    reported with the record's comment, not dropped unseen."""
+    import json
+
+    from trialkg.importer import validate_registry_graph
+    from trialkg.paths import records_dir
+    from trialkg.records.loader import load_reference
+    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.curated import reference_graph
+
+    data = json.loads((CTGOV / "NCT02513394.json").read_text(encoding="utf-8"))
+    idfs = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][0]
+    second = dict(idfs["analyses"][0], paramValue="0.93", pValue="<0.001", ciPctValue="90")
+    idfs["analyses"].append(second)
+    cell = idfs["classes"][0]["categories"][0]["measurements"][1]
+    cell.update(value="NA", comment="Not reached")
+    variant = tmp_path / "NCT02513394.json"
+    variant.write_text(json.dumps(data), encoding="utf-8")
+
+    _, graph, _, report = registry_graphs(read_record(variant), Context.from_records(records_dir()))
+    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
+    assert validate_registry_graph(graph, reference, str(variant)) == []
+    rows = graph.query(
+        """PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+        SELECT ?c ?p ?op ?hr ?level WHERE {
+          ?c a tkg:Comparison ; tkg:pValue ?p ; tkg:pValueComparator ?op .
+          ?e tkg:estimateOf ?c ; tkg:value ?hr ; tkg:ciLevel ?level .
+          FILTER (CONTAINS(STR(?c), "/comparison/invasive-disease-free-survival"))
+        } ORDER BY ?c"""
+    )
+    got = [tuple(str(t).rsplit("/", 1)[-1] for t in row) for row in rows]  # type: ignore[union-attr]
+    assert got == [
+        ("arm-a-vs-arm-b", "0.65", "=", "0.96", "0.95"),
+        ("analysis-2", "0.001", "<", "0.93", "0.9"),
+    ]
+    assert any(
+        "'NA' is not a number (Not reached)" in s and "/measurements/1/value" in s
+        for s in report.skipped
+    ), report.skipped

@@ -110,14 +110,25 @@ def arm_result(
     return _u(f"study/{study_id}/result/{endpoint_id}/{arm_id}/{tail}")
 
 
-def comparison(study_id: str, endpoint_id: str, experimental: str, comparator: str) -> URIRef:
-    return _u(f"study/{study_id}/comparison/{endpoint_id}/{experimental}-vs-{comparator}")
+def comparison(
+    study_id: str, endpoint_id: str, experimental: str, comparator: str, analysis: int = 1
+) -> URIRef:
+    """The comparison of two arms on an endpoint; a source's second and later analyses of
+    the same two arms (stratified and unstratified, another test) are ``/analysis-N``."""
+    tail = f"/analysis-{analysis}" if analysis > 1 else ""
+    return _u(f"study/{study_id}/comparison/{endpoint_id}/{experimental}-vs-{comparator}{tail}")
 
 
 def estimate(
-    study_id: str, endpoint_id: str, experimental: str, comparator: str, statistic: str
+    study_id: str,
+    endpoint_id: str,
+    experimental: str,
+    comparator: str,
+    statistic: str,
+    analysis: int = 1,
 ) -> URIRef:
-    return URIRef(f"{comparison(study_id, endpoint_id, experimental, comparator)}/{statistic}")
+    base = comparison(study_id, endpoint_id, experimental, comparator, analysis)
+    return URIRef(f"{base}/{statistic}")
 
 
 def adverse_event_result(

@@ -61,6 +61,7 @@ class Measurement(_Model):
     upper: Figure | None = None
     spread: Figure | None = None
     category: str = ""
+    comment: str = ""
 
 
 class Analysis(_Model):
@@ -344,9 +345,11 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
             for k_i, cat in enumerate(cls.get("categories", []) or []):
                 for m_i, m in enumerate(cat.get("measurements", []) or []):
                     mp = f"{p}/classes/{c_i}/categories/{k_i}/measurements/{m_i}"
-                    value = _fig(m.get("value"), f"{mp}/value")
-                    if value is None:
+                    if m.get("value") in (None, ""):
                         continue
+                    # "NA" is kept: the mapping reports it (with the record's comment,
+                    # e.g. "median not reached") instead of losing it unseen
+                    value = Figure(text=str(m["value"]), pointer=f"{mp}/value")
                     measurements.append(
                         Measurement(
                             group_id=str(m.get("groupId")),
@@ -354,6 +357,7 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
                             lower=_fig(m.get("lowerLimit"), f"{mp}/lowerLimit"),
                             upper=_fig(m.get("upperLimit"), f"{mp}/upperLimit"),
                             spread=_fig(m.get("spread"), f"{mp}/spread"),
+                            comment=str(m.get("comment", "")),
                             category=" ".join(
                                 x
                                 for x in (str(cls.get("title", "")), str(cat.get("title", "")))

@@ -231,6 +231,7 @@ class _Emitter:
         self.study_id = self.curated.slug
         self.study = iri.study(self.study_id)
         self.arm_ids: dict[str, str] = {}
+        self.analyses_of_pair: dict[tuple[str, str, str], int] = {}
 
     def add(self, s: URIRef, p: URIRef, o: object) -> None:
         if o is not None and o != "":
@@ -478,12 +479,23 @@ class _Emitter:
             groups = {g.id: g for g in o.groups}
             for m in o.measurements:
                 value = _number(m.value)
-                if value is None or m.group_id not in groups or m.category:
-                    if m.category:
-                        self.report.skipped.append(
-                            f"outcome {o.title!r}: category rows ({m.category}) not mapped"
-                        )
-                        break
+                if m.category:
+                    self.report.skipped.append(
+                        f"outcome {o.title!r}: category rows ({m.category}) not mapped"
+                    )
+                    break
+                if m.group_id not in groups:
+                    self.report.skipped.append(
+                        f"outcome {o.title!r}: {m.value.pointer}: group {m.group_id!r} is not "
+                        "one of the outcome's groups"
+                    )
+                    continue
+                if value is None:
+                    self.report.skipped.append(
+                        f"outcome {o.title!r}, {groups[m.group_id].title!r}: "
+                        f"{m.value.pointer}: {m.value.text!r} is not a number"
+                        + (f" ({m.comment})" if m.comment else "")
+                    )
                     continue
                 arm_id = self.group_arm(groups[m.group_id])
                 node = iri.arm_result(self.study_id, arm_id, ep_id, measure, time_point)
@@ -530,10 +542,14 @@ class _Emitter:
             return
         arms = [self.group_arm(groups[g]) for g in an.group_ids]
         exp, comp = arms
-        comparison = iri.comparison(self.study_id, ep_id, exp, comp)
+        number = self.analyses_of_pair[ep_id, exp, comp] = (
+            self.analyses_of_pair.get((ep_id, exp, comp), 0) + 1
+        )
+        comparison = iri.comparison(self.study_id, ep_id, exp, comp, number)
         self.add(comparison, RDF.type, TKG.Result)
         self.add(comparison, RDF.type, TKG.Comparison)
-        self.add(comparison, RDFS.label, nt_literal(f"{title}: {exp} vs {comp}"))
+        nth = f" (analysis {number})" if number > 1 else ""
+        self.add(comparison, RDFS.label, nt_literal(f"{title}: {exp} vs {comp}{nth}"))
         nodes = [comparison]
         p = _number(an.p_value)
         if p is not None and an.p_value is not None and 0 <= p[0] <= 1:
@@ -551,11 +567,12 @@ class _Emitter:
         stat = next((v for k, v in STATISTICS.items() if k in an.param_type.lower()), None)
         value = _number(an.value)
         if stat and value is not None and an.value is not None:
-            est = iri.estimate(self.study_id, ep_id, exp, comp, stat)
+            est = iri.estimate(self.study_id, ep_id, exp, comp, stat, number)
             self.add(est, RDF.type, TKG.Result)
             self.add(est, RDF.type, TKG.EffectEstimate)
             self.add(est, RDF.type, vocab.STATISTICS[stat])
-            self.add(est, RDFS.label, nt_literal(f"{title}: {an.param_type}, {exp} vs {comp}"))
+            label = f"{title}: {an.param_type}, {exp} vs {comp}{nth}"
+            self.add(est, RDFS.label, nt_literal(label))
             self.add(est, TKG.estimateOf, comparison)
             self.add(est, TKG.value, nt_decimal(value[0]))
             self.evidence(est, an.value, [TKG.value])
