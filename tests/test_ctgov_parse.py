@@ -163,6 +163,9 @@ def test_several_analyses_of_two_arms_and_a_value_not_reached(tmp_path: Path) ->
     idfs = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][0]
     second = dict(idfs["analyses"][0], paramValue="0.93", pValue="<0.001", ciPctValue="90")
     idfs["analyses"].append(second)
+    hours = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][4]
+    hours.update(title="Time to first dose", paramType="MEDIAN", unitOfMeasure="Hours")
+    hours.pop("analyses", None)
     cell = idfs["classes"][0]["categories"][0]["measurements"][1]
     cell.update(value="NA", comment="Not reached")
     variant = tmp_path / "NCT02513394.json"
@@ -184,6 +187,12 @@ def test_several_analyses_of_two_arms_and_a_value_not_reached(tmp_path: Path) ->
         ("arm-a-vs-arm-b", "0.65", "=", "0.96", "0.95"),
         ("analysis-2", "0.001", "<", "0.93", "0.9"),
     ]
+    in_hours = graph.query(
+        """PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+        SELECT ?v WHERE { ?r tkg:measure tkg:Median ; tkg:value ?v ;
+                             tkg:unit <http://purl.obolibrary.org/obo/UO_0000032> }"""
+    )
+    assert len(in_hours) == 2  # one per arm; "Hours" was once an unknown unit, left out
     assert any(
         "'NA' is not a number (Not reached)" in s and "/measurements/1/value" in s
         for s in report.skipped

@@ -13,6 +13,8 @@ from trialkg.terms import TKG
 UO = "http://purl.obolibrary.org/obo/UO_"
 
 UNITS: dict[str, URIRef] = {
+    "minute": URIRef(UO + "0000031"),
+    "hour": URIRef(UO + "0000032"),
     "day": URIRef(UO + "0000033"),
     "week": URIRef(UO + "0000034"),
     "month": URIRef(UO + "0000035"),

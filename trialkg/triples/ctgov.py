@@ -66,6 +66,10 @@ STATISTICS = {
     "mean difference": "mean-difference",
 }
 UNITS = {
+    "minute": "minute",
+    "minutes": "minute",
+    "hour": "hour",
+    "hours": "hour",
     "month": "month",
     "months": "month",
     "day": "day",
