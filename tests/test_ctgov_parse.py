@@ -197,3 +197,52 @@ def test_several_analyses_of_two_arms_and_a_value_not_reached(tmp_path: Path) ->
         "'NA' is not a number (Not reached)" in s and "/measurements/1/value" in s
         for s in report.skipped
     ), report.skipped
+
+
+def test_an_outcome_title_given_twice_is_two_endpoints(tmp_path: Path) -> None:
+    """The same measure twice (another subgroup, declared once as primary and once as
+    secondary) is two endpoints; merged, their values clashed and the record was left out."""
+    import copy
+    import json
+
+    from trialkg.importer import validate_registry_graph
+    from trialkg.paths import records_dir
+    from trialkg.records.loader import load_reference
+    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.curated import reference_graph
+
+    data = json.loads((CTGOV / "NCT02513394.json").read_text(encoding="utf-8"))
+    outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    again = copy.deepcopy(outcomes[3])  # "Overall Survival (OS)", the same time frame
+    for cell in again["classes"][0]["categories"][0]["measurements"]:
+        cell["value"] = "77.7"
+    outcomes.append(again)
+    declared = data["protocolSection"]["outcomesModule"]
+    title = outcomes[3]["title"]
+    assert [o["measure"] for o in declared["secondaryOutcomes"]].count(title) == 1
+    declared["primaryOutcomes"].append({"measure": title, "timeFrame": "5 years"})
+    variant = tmp_path / "NCT02513394.json"
+    variant.write_text(json.dumps(data), encoding="utf-8")
+
+    _, graph, _, _ = registry_graphs(read_record(variant), Context.from_records(records_dir()))
+    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
+    assert validate_registry_graph(graph, reference, str(variant)) == []
+    rows = graph.query(
+        """PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?e ?label ?role (GROUP_CONCAT(STR(?v); separator=" ") AS ?values) WHERE {
+          ?e a tkg:Endpoint ; rdfs:label ?label ; tkg:endpointRole ?role .
+          FILTER (STRSTARTS(?label, "Overall Survival (OS)"))
+          OPTIONAL { ?r a tkg:ArmResult ; tkg:forEndpoint ?e ; tkg:value ?v }
+        } GROUP BY ?e ?label ?role ORDER BY ?e"""
+    )
+    got = [
+        (str(e).rsplit("/", 1)[-1], str(lb), str(r).rsplit("#")[-1], str(v)) for e, lb, r, v in rows
+    ]  # type: ignore[misc]
+    # the declared primary comes first; each result goes to the declared outcome of its
+    # title and role first (the registry's own secondary), the repeat to the one left
+    assert [g[:3] for g in got] == [
+        ("overall-survival-os", "Overall Survival (OS) (PALLAS)", "PrimaryEndpoint"),
+        ("overall-survival-os-2", "Overall Survival (OS) (PALLAS, measure 2)", "SecondaryEndpoint"),
+    ]
+    assert got[0][3] == "77.7 77.7" and "77.7" not in got[1][3] and got[1][3]

@@ -417,26 +417,41 @@ class _Emitter:
         ages = " to ".join(a for a in (rec.minimum_age, rec.maximum_age) if a)
         self.add(pop, TKG.eligibleAges, ages)
 
-    def endpoints(self) -> dict[str, str]:
-        """Declared outcomes and result outcomes -> endpoint ids (by title)."""
-        ids: dict[str, str] = {}
-        reported = {o.title for o in self.rec.outcomes}
-        titles = [(kind, title, tf) for kind, title, tf in self.rec.declared_outcomes]
-        titles += [
-            (o.type, o.title, o.time_frame)
-            for o in self.rec.outcomes
-            if o.title not in {t for _, t, _ in titles}
-        ]
-        for role, title, time_frame in titles:
-            kind = next((k for kw, k in ENDPOINT_KEYWORDS if kw in title.lower()), "other")
-            ep_id = self.curated.endpoints.get(kind, "") if kind != "other" else ""
-            if not ep_id or ep_id in ids.values():
+    def endpoints(self) -> list[str]:
+        """Mint the endpoints: the declared outcomes, then the result outcomes not declared.
+
+        A result outcome is the declared outcome of its title (of its role first, primary or
+        secondary); a title given again (the same measure at another time, in another group
+        of patients) is an endpoint of its own. Returns the endpoint id of each result
+        outcome, in order.
+        """
+        entries = [(role, title, tf) for role, title, tf in self.rec.declared_outcomes]
+        matched: list[int] = []  # the entry of each result outcome
+        for o in self.rec.outcomes:
+            free = [i for i, e in enumerate(entries) if e[1] == o.title and i not in matched]
+            same_role = [i for i in free if entries[i][0].lower() == o.type.lower()]
+            if same_role or free:
+                matched.append((same_role or free)[0])
+            else:
+                matched.append(len(entries))
+                entries.append((o.type, o.title, o.time_frame))
+        ids: list[str] = []
+        for i, (role, title, time_frame) in enumerate(entries):
+            k = sum(1 for e in entries[:i] if e[1] == title) + 1  # the title's k-th endpoint
+            kind = next((kk for kw, kk in ENDPOINT_KEYWORDS if kw in title.lower()), "other")
+            ep_id = self.curated.endpoints.get(kind, "") if kind != "other" and k == 1 else ""
+            if not ep_id or ep_id in ids:
                 ep_id = slug(title)
-            ids.setdefault(title, ep_id)
-            e = iri.endpoint(self.study_id, ids[title])
+            base, n = ep_id, 2
+            while ep_id in ids:  # another title with the same slug, or the title again
+                ep_id, n = f"{base}-{n}", n + 1
+            ids.append(ep_id)
+            e = iri.endpoint(self.study_id, ep_id)
             self.add(e, RDF.type, TKG.Endpoint)
             self.add(e, RDF.type, vocab.ENDPOINT_KINDS[kind])
-            self.add(e, RDFS.label, nt_literal(f"{title} ({self.rec.acronym or self.rec.nct_id})"))
+            name = self.rec.acronym or self.rec.nct_id
+            measure = f", measure {k}" if k > 1 else ""
+            self.add(e, RDFS.label, nt_literal(f"{title} ({name}{measure})"))
             self.add(self.study, TKG.hasEndpoint, e)
             self.add(e, TKG.endpointOf, self.study)
             self.add(e, TKG.ofStudy, self.study)
@@ -445,13 +460,12 @@ class _Emitter:
                 self.add(e, TKG.endpointRole, vocab.ENDPOINT_ROLES[role_key])
             self.add(e, TKG.timeFrame, time_frame)
             if self.rec.outcomes:
-                self.add(e, TKG.resultsReported, nt_boolean(title in reported))
-        return ids
+                self.add(e, TKG.resultsReported, nt_boolean(i in matched))
+        return [ids[i] for i in matched]
 
-    def results(self, endpoint_ids: dict[str, str]) -> None:
+    def results(self, endpoint_ids: list[str]) -> None:
         rec = self.rec
-        for o in rec.outcomes:
-            ep_id = endpoint_ids[o.title]
+        for o, ep_id in zip(rec.outcomes, endpoint_ids, strict=True):
             ep = iri.endpoint(self.study_id, ep_id)
             unit_text = o.unit.lower().strip()
             percent = "percent" in unit_text
