@@ -246,3 +246,46 @@ def test_an_outcome_title_given_twice_is_two_endpoints(tmp_path: Path) -> None:
         ("overall-survival-os-2", "Overall Survival (OS) (PALLAS, measure 2)", "SecondaryEndpoint"),
     ]
     assert got[0][3] == "77.7 77.7" and "77.7" not in got[1][3] and got[1][3]
+
+
+def test_an_adverse_event_listed_twice_is_two_rows(tmp_path: Path) -> None:
+    """A term listed again under another organ system keeps its own counts (merged, they
+    clashed and the record was left out); a count for an unknown group is reported."""
+    import copy
+    import json
+
+    from trialkg.importer import validate_registry_graph
+    from trialkg.paths import records_dir
+    from trialkg.records.loader import load_reference
+    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.curated import reference_graph
+
+    data = json.loads((CTGOV / "NCT02513394.json").read_text(encoding="utf-8"))
+    ae = data["resultsSection"]["adverseEventsModule"]
+    again = copy.deepcopy(ae["seriousEvents"][0])  # Anaemia
+    again["organSystem"] = "Investigations"
+    for stat in again["stats"]:
+        stat["numAffected"] = 99
+    again["stats"].append({"groupId": "EG009", "numAffected": 1, "numAtRisk": 5})
+    ae["seriousEvents"].append(again)
+    variant = tmp_path / "NCT02513394.json"
+    variant.write_text(json.dumps(data), encoding="utf-8")
+
+    _, graph, _, report = registry_graphs(read_record(variant), Context.from_records(records_dir()))
+    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
+    assert validate_registry_graph(graph, reference, str(variant)) == []
+    rows = graph.query(
+        """PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+        SELECT ?r ?n WHERE {
+          ?r a tkg:AdverseEventResult ; tkg:patientCount ?n ; tkg:seriousEvent true ;
+             tkg:forArm/tkg:armOf ?s .
+          FILTER (REGEX(STR(?r), "/arm-a/anaemia(-2)?/"))
+        } ORDER BY ?r"""
+    )
+    got = [(str(r).split("/arm-a/")[1], int(n)) for r, n in rows]  # type: ignore[misc]
+    first = int(ae["seriousEvents"][0]["stats"][0]["numAffected"])
+    assert got == [
+        ("anaemia-2/grade-not-stated/serious", 99),
+        ("anaemia/grade-not-stated/serious", first),
+    ]
+    assert any("group 'EG009' is not one of the adverse-event groups" in s for s in report.skipped)

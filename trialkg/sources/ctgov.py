@@ -105,6 +105,7 @@ class AdverseEvent(_Model):
     affected: Figure | None = None
     at_risk: Figure | None = None
     events: Figure | None = None
+    row: str = ""  # where the record lists the event (one row, a count per group)
 
 
 class RegistryStudy(_Model):
@@ -421,6 +422,7 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
                         affected=_fig(st.get("numAffected"), f"{sp}/numAffected"),
                         at_risk=_fig(st.get("numAtRisk"), f"{sp}/numAtRisk"),
                         events=_fig(st.get("numEvents"), f"{sp}/numEvents"),
+                        row=f"{base}/adverseEventsModule/{key}/{e_i}",
                     )
                 )
     out["adverse_events"] = tuple(events)

@@ -628,25 +628,45 @@ class _Emitter:
 
     def adverse_events(self) -> None:
         groups = {g.id: g for g in self.rec.event_groups}
+        rows: dict[tuple[bool, str], list[str]] = {}  # (serious, term) -> its event rows
         for ae in self.rec.adverse_events:
             affected, at_risk = _number(ae.affected), _number(ae.at_risk)
-            if ae.group_id not in groups or affected is None or ae.affected is None:
+            where = ae.affected.pointer if ae.affected else f"{ae.term!r}"
+            if ae.group_id not in groups:
+                self.report.skipped.append(
+                    f"adverse event {ae.term!r}: {where}: group {ae.group_id!r} is not one of "
+                    "the adverse-event groups"
+                )
+                continue
+            if affected is None or ae.affected is None:
+                stated = f"{ae.affected.text!r} is not a number" if ae.affected else "no count"
+                self.report.skipped.append(
+                    f"adverse event {ae.term!r}, {groups[ae.group_id].title!r}: {where}: "
+                    f"{stated} of patients affected"
+                )
                 continue
             arm_id = self.group_arm(groups[ae.group_id])
             term = iri.adverse_event_term(slug(ae.term))
             self.add(term, RDF.type, TKG.AdverseEventTerm)
             self.add(term, RDFS.label, nt_literal(ae.term.lower()))
             self.add(term, TKG.organSystem, ae.organ_system)
+            # a term the record lists again (under another organ system) is a row of its own
+            seen = rows.setdefault((ae.serious, slug(ae.term)), [])
+            if ae.row not in seen:
+                seen.append(ae.row)
+            k = seen.index(ae.row) + 1
+            event_id = slug(ae.term) + (f"-{k}" if k > 1 else "")
             node = iri.adverse_event_result(
-                self.study_id, arm_id, slug(ae.term), "not-stated", ae.serious
+                self.study_id, arm_id, event_id, "not-stated", ae.serious
             )
             self.add(node, RDF.type, TKG.Result)
             self.add(node, RDF.type, TKG.AdverseEventResult)
+            system = f", {ae.organ_system}" if k > 1 and ae.organ_system else ""
             self.add(
                 node,
                 RDFS.label,
                 nt_literal(
-                    f"{ae.term} ({'serious' if ae.serious else 'other'}), "
+                    f"{ae.term} ({'serious' if ae.serious else 'other'}{system}), "
                     f"{groups[ae.group_id].title}"
                 ),
             )
