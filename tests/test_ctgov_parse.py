@@ -289,3 +289,44 @@ def test_an_adverse_event_listed_twice_is_two_rows(tmp_path: Path) -> None:
         ("anaemia/grade-not-stated/serious", first),
     ]
     assert any("group 'EG009' is not one of the adverse-event groups" in s for s in report.skipped)
+
+
+@pytest.mark.parametrize(
+    ("labels", "groups", "arms"),
+    [  # "A" is in "Arm B", but not as a word
+        ({"Arm A": "A", "Arm B": "B"}, ("Arm A", "Arm B"), ["a", "b"]),
+        ({"Arm A": "Arm A", "Arm B": "arm a"}, ("Arm A", "arm a"), ["arm-a", "arm-a-2"]),
+    ],
+)
+def test_results_groups_find_their_own_arms(
+    tmp_path: Path, labels: dict[str, str], groups: tuple[str, str], arms: list[str]
+) -> None:
+    import json
+
+    from trialkg.paths import records_dir
+    from trialkg.triples.ctgov import Context, registry_graphs
+
+    data = json.loads((CTGOV / "NCT02513394.json").read_text(encoding="utf-8"))
+    module = data["protocolSection"]["armsInterventionsModule"]
+    for arm in module["armGroups"]:
+        arm["label"] = labels[arm["label"]]
+    for itv in module["interventions"]:
+        itv["armGroupLabels"] = [labels.get(x, x) for x in itv.get("armGroupLabels", [])]
+    first, second = labels.values()
+    for outcome in data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]:
+        for group in outcome["groups"]:
+            group["title"] = groups[0] if group["id"] == "OG000" else groups[1]
+    variant = tmp_path / "NCT02513394.json"
+    variant.write_text(json.dumps(data), encoding="utf-8")
+
+    _, graph, _, _ = registry_graphs(read_record(variant), Context.from_records(records_dir()))
+    rows = graph.query(
+        """PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?arm (COUNT(DISTINCT ?r) AS ?results) (SAMPLE(?label) AS ?l) WHERE {
+          ?arm a tkg:Arm ; rdfs:label ?label . ?r a tkg:ArmResult ; tkg:forArm ?arm .
+        } GROUP BY ?arm ORDER BY ?arm"""
+    )
+    got = [(str(a).rsplit("/", 1)[-1], int(n), str(lb)) for a, n, lb in rows]  # type: ignore[misc]
+    assert got == [(arms[0], got[0][1], first), (arms[1], got[0][1], second)]
+    assert got[0][1] > 0  # as many results each

@@ -294,9 +294,12 @@ class _Emitter:
             )
             arm_id = slug(arm.title)
             for curated_id, drugs in sorted(self.curated.arms.items()):
-                if drugs == named:
-                    arm_id = curated_id
+                if drugs == named and curated_id not in self.arm_ids.values():
+                    arm_id = curated_id  # the curated arm of the same drugs, once
                     break
+            base, n = arm_id, 2
+            while arm_id in self.arm_ids.values():  # two labels with one slug
+                arm_id, n = f"{base}-{n}", n + 1
             self.arm_ids[arm.title] = arm_id
             a = iri.arm(self.study_id, arm_id)
             self.add(a, RDF.type, TKG.Arm)
@@ -319,9 +322,12 @@ class _Emitter:
                     self.add(c, TKG.componentOf, r)
 
     def group_arm(self, group: Group) -> str:
-        """The arm id of a results group: by its arm label in the title, else a new arm."""
+        """The arm id of a results group: by its arm label in the title (the whole label:
+        arm "A" is not in "Arm B"), the longest label first; else a new arm."""
         for label, arm_id in sorted(self.arm_ids.items(), key=lambda kv: -len(kv[0])):
-            if group.title == label or f"({label})" in group.title or label in group.title:
+            if group.title == label or re.search(
+                rf"(?<!\w){re.escape(label)}(?!\w)", group.title
+            ):
                 return arm_id
         arm_id = slug(group.title)
         a = iri.arm(self.study_id, arm_id)
