@@ -495,13 +495,15 @@ class _Emitter:
             time_point = None
             if tp and percent and kind in ("pfs", "os", "idfs", "pfs2"):
                 measure, time_point = "rate", (Decimal(tp.group(1)), tp.group(2))
-            if unit is None and measure != "count":
-                self.report.skipped.append(
-                    f"outcome {o.title!r}: unit {o.unit!r} is not in the unit vocabulary"
-                )
-                continue
             groups = {g.id: g for g in o.groups}
-            for m in o.measurements:
+            measurements = o.measurements
+            if unit is None and measure != "count" and measurements:
+                self.report.skipped.append(
+                    f"outcome {o.title!r}: unit {o.unit!r} is not in the unit vocabulary; "
+                    "its values are not mapped" + (" (its analyses are)" if o.analyses else "")
+                )
+                measurements = ()
+            for m in measurements:
                 value = _number(m.value)
                 if m.category:
                     self.report.skipped.append(
@@ -558,9 +560,13 @@ class _Emitter:
                     self.evidence(node, m.lower, [TKG.ciLower])
                     self.evidence(node, m.upper, [TKG.ciUpper])
             for an in o.analyses:
-                self.analysis(o.title, ep_id, groups, an)
+                self.analysis(o.title, ep_id, groups, an, unit)
 
-    def analysis(self, title: str, ep_id: str, groups: dict[str, Group], an) -> None:  # type: ignore[no-untyped-def]
+    def analysis(  # type: ignore[no-untyped-def]
+        self, title: str, ep_id: str, groups: dict[str, Group], an, unit: str | None
+    ) -> None:
+        """One statistical analysis of two arms; ``unit``: the outcome's, if in the unit
+        vocabulary (a mean difference is in it; a rate difference in percentage points)."""
         if len(an.group_ids) != 2 or not all(g in groups for g in an.group_ids):
             self.report.skipped.append(f"analysis of {title!r} over groups {an.group_ids}")
             return
@@ -600,8 +606,10 @@ class _Emitter:
             self.add(est, TKG.estimateOf, comparison)
             self.add(est, TKG.value, nt_decimal(value[0]))
             self.evidence(est, an.value, [TKG.value])
-            if stat in ("rate-difference", "mean-difference"):
+            if stat == "rate-difference":
                 self.add(est, TKG.unit, vocab.UNITS["percent"])
+            elif stat == "mean-difference" and unit:
+                self.add(est, TKG.unit, vocab.UNITS[unit])
             low, high = _number(an.lower), _number(an.upper)
             if low and high and an.lower and an.upper:
                 self.add(est, TKG.ciLower, nt_decimal(low[0]))
