@@ -370,3 +370,30 @@ def test_changes_and_differences_below_zero_and_analyses_of_unknown_units(
         ("RateDifference", "-5.2", "UO_0000187"),
     ]
     assert any("'units on a scale'" in s and "(its analyses are)" in s for s in report.skipped)
+
+
+def test_analyses_with_p_values_in_other_forms_or_no_number(tmp_path: Path) -> None:
+    """'<.001' and '1.2E-5' are p-values; an analysis that states no number it can map, or
+    compares two groups of one arm, is reported (before, it left the record out whole)."""
+    data = pallas_json()
+    outcome = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][1]
+    pair = {"groupIds": ["OG000", "OG001"], "statisticalMethod": "Log Rank"}
+    outcome["analyses"] = [
+        dict(pair, pValue="NA"),
+        dict(pair, pValue="0.5 (one-sided)"),
+        dict(pair, pValue="<.001"),
+        dict(pair, pValue="1.2E-5"),
+    ]
+    outcome["groups"].append({"id": "OG002", "title": "Arm A, second cohort"})
+    outcome["analyses"].append({"groupIds": ["OG000", "OG002"], "pValue": "0.2"})
+    graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?c ?op ?p WHERE { ?c tkg:pValue ?p ; tkg:pValueComparator ?op .
+          FILTER (CONTAINS(STR(?c), "idfs-excluding")) } ORDER BY ?c""",
+    )
+    assert got == [("arm-a-vs-arm-b", "<", "0.001"), ("analysis-2", "=", "0.000012")]
+    skipped = [s for s in report.skipped if s.startswith("analysis of")]
+    assert len(skipped) == 3 and "no number to map (it states nothing)" in skipped[0]
+    assert "no number to map (it states 0.5 (one-sided))" in skipped[1]
+    assert "are both arm 'arm-a'" in skipped[2]

@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS
 
 from trialkg import iri, vocab
 from trialkg.records.loader import load_reference, load_source, source_files
-from trialkg.sources.ctgov import Figure, Group, RegistryStudy
+from trialkg.sources.ctgov import Analysis, Figure, Group, RegistryStudy
 from trialkg.terms import TKG
 from trialkg.triples.curated import OA, PROV, annotate, link_assertion_graph
 from trialkg.triples.ntriples import (
@@ -189,16 +189,23 @@ class ImportReport:
 
 
 def _number(fig: Figure | None) -> tuple[Decimal, str] | None:
-    """The number a figure states, and its comparator ('<0.001' -> (0.001, '<'))."""
+    """The number a figure states, and its comparator ('<0.001' -> (0.001, '<'); '<.05',
+    '≤0.05' and '1.2E-5' are read too)."""
     if fig is None:
         return None
-    m = re.match(r"^\s*(<=|>=|<|>|=)?\s*(-?\d+(?:\.\d+)?)\s*$", fig.text)
+    m = _NUMBER.match(fig.text)
     if not m:
         return None
     try:
-        return Decimal(m.group(2)), m.group(1) or "="
+        op = {"≤": "<=", "≥": ">="}.get(m.group(1), m.group(1))
+        return Decimal(m.group(2)), op or "="
     except InvalidOperation:
         return None
+
+
+_NUMBER = re.compile(
+    r"^\s*(<=|>=|<|>|=|≤|≥)?\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
+)
 
 
 def version_slug(text: str) -> str:
@@ -325,9 +332,7 @@ class _Emitter:
         """The arm id of a results group: by its arm label in the title (the whole label:
         arm "A" is not in "Arm B"), the longest label first; else a new arm."""
         for label, arm_id in sorted(self.arm_ids.items(), key=lambda kv: -len(kv[0])):
-            if group.title == label or re.search(
-                rf"(?<!\w){re.escape(label)}(?!\w)", group.title
-            ):
+            if group.title == label or re.search(rf"(?<!\w){re.escape(label)}(?!\w)", group.title):
                 return arm_id
         arm_id = slug(group.title)
         a = iri.arm(self.study_id, arm_id)
@@ -562,16 +567,30 @@ class _Emitter:
             for an in o.analyses:
                 self.analysis(o.title, ep_id, groups, an, unit)
 
-    def analysis(  # type: ignore[no-untyped-def]
-        self, title: str, ep_id: str, groups: dict[str, Group], an, unit: str | None
+    def analysis(
+        self, title: str, ep_id: str, groups: dict[str, Group], an: Analysis, unit: str | None
     ) -> None:
         """One statistical analysis of two arms; ``unit``: the outcome's, if in the unit
         vocabulary (a mean difference is in it; a rate difference in percentage points)."""
         if len(an.group_ids) != 2 or not all(g in groups for g in an.group_ids):
             self.report.skipped.append(f"analysis of {title!r} over groups {an.group_ids}")
             return
+        p = _number(an.p_value)
+        readable_p = p is not None and 0 <= p[0] <= 1
+        if not readable_p and _number(an.value) is None:
+            stated = ", ".join(f.text for f in (an.p_value, an.value) if f) or "nothing"
+            self.report.skipped.append(
+                f"analysis of {title!r} over groups {list(an.group_ids)}: no number to map "
+                f"(it states {stated})"
+            )
+            return
         arms = [self.group_arm(groups[g]) for g in an.group_ids]
         exp, comp = arms
+        if exp == comp:
+            self.report.skipped.append(
+                f"analysis of {title!r}: groups {list(an.group_ids)} are both arm {exp!r}"
+            )
+            return
         number = self.analyses_of_pair[ep_id, exp, comp] = (
             self.analyses_of_pair.get((ep_id, exp, comp), 0) + 1
         )
@@ -581,13 +600,18 @@ class _Emitter:
         nth = f" (analysis {number})" if number > 1 else ""
         self.add(comparison, RDFS.label, nt_literal(f"{title}: {exp} vs {comp}{nth}"))
         nodes = [comparison]
-        p = _number(an.p_value)
-        if p is not None and an.p_value is not None and 0 <= p[0] <= 1:
+        if p is not None and an.p_value is not None and readable_p:
             self.add(comparison, TKG.pValue, nt_decimal(p[0]))
             self.add(comparison, TKG.pValueComparator, nt_literal(p[1]))
             self.evidence(comparison, an.p_value, [TKG.pValue])
-        elif an.value is not None:
-            self.evidence(comparison, an.value, [])  # the analysis that compares the arms
+        else:
+            if an.p_value is not None:
+                self.report.skipped.append(
+                    f"analysis of {title!r}: {an.p_value.pointer}: {an.p_value.text!r} is not "
+                    "a p-value (a number from 0 to 1)"
+                )
+            if an.value is not None:
+                self.evidence(comparison, an.value, [])  # the analysis that compares the arms
         self.add(comparison, TKG.statisticalMethod, an.method)
         sides = an.ci_sides.upper()
         if sides in ("TWO_SIDED", "2-SIDED"):
