@@ -397,3 +397,25 @@ def test_analyses_with_p_values_in_other_forms_or_no_number(tmp_path: Path) -> N
     assert len(skipped) == 3 and "no number to map (it states nothing)" in skipped[0]
     assert "no number to map (it states 0.5 (one-sided))" in skipped[1]
     assert "are both arm 'arm-a'" in skipped[2]
+
+
+def test_a_placebo_is_not_a_drug_even_when_named_after_one(tmp_path: Path) -> None:
+    """'Placebo' and 'Placebo for palbociclib' are no regimen component (the arm's role says
+    placebo): neither a new drug called placebo nor palbociclib in the control arm."""
+    data = pallas_json()
+    module = data["protocolSection"]["armsInterventionsModule"]
+    module["armGroups"][1]["type"] = "PLACEBO_COMPARATOR"
+    module["interventions"] += [
+        {"type": "DRUG", "name": "Placebo", "armGroupLabels": ["Arm B"]},
+        {"type": "DRUG", "name": "Placebo for palbociclib", "armGroupLabels": ["Arm B"]},
+    ]
+    graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?arm ?drug WHERE {
+          ?arm tkg:hasRegimen/tkg:hasComponent ?drug } ORDER BY ?arm ?drug""",
+    )
+    assert ("arm-b", "palbociclib") not in got and ("arm-a", "palbociclib") in got
+    assert not [d for _, d in got if "placebo" in d]
+    assert "Placebo" not in report.new_drugs
+    assert "DRUG: Placebo for palbociclib (a placebo, not a drug)" in report.not_drugs

@@ -203,6 +203,8 @@ def _number(fig: Figure | None) -> tuple[Decimal, str] | None:
         return None
 
 
+_INERT = re.compile(r"\b(placebos?|sham|vehicle)\b")
+
 _NUMBER = re.compile(
     r"^\s*(<=|>=|<|>|=|≤|≥)?\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
 )
@@ -268,6 +270,9 @@ class _Emitter:
 
     def agent(self, name: str, kind: str) -> URIRef | None:
         low = name.lower()
+        if _INERT.search(low):  # "Placebo", "placebo for palbociclib": the arm's role says it
+            self.report.not_drugs.append(f"{kind}: {name} (a placebo, not a drug)")
+            return None
         drug_id = self.ctx.drug_named(low)
         if drug_id is not None:
             return iri.drug(drug_id)
