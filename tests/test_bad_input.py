@@ -249,3 +249,23 @@ def test_failed_build_leaves_store_unchanged(
     assert str(records_copy / rel) in result.output
     assert "nothing was written" in result.output
     assert snapshot(store) == before
+
+
+def test_percent_ranges_apply_to_shares_and_rate_differences_only() -> None:
+    """A percentage of patients lies in 0-100 and a difference of two in -100-100; a mean
+    percent change may lie below 0 (as the graph's shapes say)."""
+    from pydantic import ValidationError
+
+    from trialkg.records.model import ArmResult, Comparison
+
+    share = {"arm": "a", "endpoint": "orr", "unit": "percent", "quote": "q"}
+    ArmResult(**share, measure="mean", value=-35.2)
+    with pytest.raises(ValidationError, match="between 0 and 100"):
+        ArmResult(**share, measure="percentage", value=-35.2)
+    pair = {"endpoint": "orr", "experimental": "a", "comparator": "b", "quote": "q"}
+    Comparison(**pair, statistic="rate-difference", value=-5.2, unit="percent")
+    with pytest.raises(ValidationError, match="between -100 and 100 percentage points"):
+        Comparison(
+            **pair, statistic="rate-difference", value=-5, unit="percent",
+            ci={"lower": -120, "upper": 10},
+        )  # fmt: skip

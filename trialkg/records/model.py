@@ -285,7 +285,8 @@ class ArmResult(Strict):
     def _check(self) -> ArmResult:
         if self.measure != "count" and self.unit is None:
             raise ValueError(f"a {self.measure} result needs a unit (for example month or percent)")
-        if self.unit == "percent" and not 0 <= self.value <= 100:
+        share = self.measure not in ("mean", "median", "other")  # not a mean percent change
+        if self.unit == "percent" and share and not 0 <= self.value <= 100:
             raise ValueError(f"a percentage must be between 0 and 100 (got {self.value})")
         if self.ci is not None and not self.ci.lower <= self.value <= self.ci.upper:
             raise ValueError(
@@ -339,6 +340,16 @@ class Comparison(Strict):
                 raise ValueError(f"a {self.statistic} is dimensionless: remove the unit")
         elif self.value is not None and self.unit is None:
             raise ValueError(f"a {self.statistic} needs a unit (for example percent)")
+        if (
+            self.statistic == "rate-difference"
+            and self.unit == "percent"
+            and self.value is not None
+        ):
+            bounds = [self.value] + ([self.ci.lower, self.ci.upper] if self.ci else [])
+            if not all(-100 <= b <= 100 for b in bounds):
+                raise ValueError(
+                    "a difference of percentages lies between -100 and 100 percentage points"
+                )
         if (
             self.ci is not None
             and self.value is not None
