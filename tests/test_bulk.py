@@ -361,3 +361,43 @@ def test_a_record_version_with_a_triple_the_engine_refuses_is_left_out(tmp_path:
     assert "Invalid IRI percent encoding" in str(failed[str(files[0])])
     assert b"%zz" not in buffer.getvalue()
     ox.Store().bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)  # strictly: all valid
+
+
+def test_a_page_of_search_results_maps_as_its_records_one_by_one(tmp_path: Path) -> None:
+    """An API v2 search page ({"studies": [...]}) gives the records of its studies, each
+    figure's evidence pointing into the page (/studies/N/...); a bad study in it is left
+    out alone, named by its place."""
+    import io
+
+    from trialkg.bulk import Output, map_records
+    from trialkg.validate import ontology_graph
+
+    files = generate(3, tmp_path / "records", seed=7)
+    studies = [json.loads(f.read_text(encoding="utf-8")) for f in files]
+    page = tmp_path / "page" / "search.json"
+    page.parent.mkdir()
+    page.write_text(json.dumps({"studies": [*studies, {"hasResults": False}]}), encoding="utf-8")
+    base = ontology_graph().serialize(format="nt", encoding="utf-8")
+    outputs = {}
+    for name, given in (("files", files), ("page", [page])):
+        messages: list[dict[str, object]] = []
+        sink = io.BytesIO()
+        report = map_records(records_dir(), base, given, Output(sink), messages.append)
+        assert report.records == len(files)
+        outputs[name] = (
+            sink.getvalue().decode("utf-8"),
+            [m["failed"] for m in messages if "failed" in m],
+        )
+    assert outputs["files"][1] == []
+    assert outputs["page"][1] == [
+        [str(page), f"{page}: studies[3].protocolSection: missing: not an API v2 study record"]
+    ]
+    by_file, by_page = outputs["files"][0], outputs["page"][0]
+    pointers = [line for line in by_page.splitlines() if "rdf-syntax-ns#value" in line]
+    assert pointers and all('"/studies/' in line for line in pointers)
+    strip = lambda text: sorted(  # noqa: E731 - the same lines but for where they point
+        line
+        for line in text.splitlines()
+        if "rdf-syntax-ns#value" not in line and "documentFile" not in line and "sha256" not in line
+    )
+    assert len(strip(by_page)) == len(strip(by_file))

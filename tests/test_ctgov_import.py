@@ -204,3 +204,26 @@ def test_compact_names_a_missing_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["compact", "--store", str(tmp_path / "nowhere")])
     assert result.exit_code == 1
     assert "no graph has been built at" in result.output
+
+
+def test_a_page_of_search_results_is_imported_study_by_study(
+    seed_store_root: Path, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    root = tmp_path / "store"
+    shutil.copytree(seed_store_root, root)
+    study = json.loads((CTGOV / "NCT03377387.json").read_text(encoding="utf-8"))
+    page = tmp_path / "search.json"
+    page.write_text(json.dumps({"studies": [{"protocolSection": {}}, study]}), encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", "ctgov", str(page), "--store", str(root)])
+    assert result.exit_code == 1, result.output
+    assert f"ok     {page}#/studies/1: ctgov-nct03377387-2023-04-18-json" in result.output
+    assert "studies[0].protocolSection.identificationModule.nctId" in result.output
+    assert "1 of 2 record(s) could not be imported" in result.output
+    rows = Store.open(root).select(
+        "SELECT ?v WHERE { GRAPH ?g { ?sel <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?v }"
+        " FILTER (STRENDS(STR(?g), 'ctgov-nct03377387-2023-04-18-json')) }"
+    )
+    assert rows and all(r["v"].value.startswith("/studies/1/") for r in rows)

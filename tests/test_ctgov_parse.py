@@ -16,6 +16,7 @@ from trialkg.sources.ctgov import RegistryParseError, read_record, record_files
 from trialkg.triples.ctgov import ImportReport
 
 CTGOV = default_documents_dir().parent / "ctgov"
+SMALL_JSON = ("NCT03377387.json", "NCT02513394.json")
 
 
 @pytest.fixture(scope="module")
@@ -419,3 +420,27 @@ def test_a_placebo_is_not_a_drug_even_when_named_after_one(tmp_path: Path) -> No
     assert not [d for _, d in got if "placebo" in d]
     assert "Placebo" not in report.new_drugs
     assert "DRUG: Placebo for palbociclib (a placebo, not a drug)" in report.not_drugs
+
+
+def test_a_page_of_search_results_or_an_array_holds_several_records(tmp_path: Path) -> None:
+    from trialkg.sources.ctgov import read_records
+
+    one, two = (json.loads((CTGOV / n).read_text(encoding="utf-8")) for n in SMALL_JSON)
+    page, array, empty = tmp_path / "page.json", tmp_path / "array.json", tmp_path / "none.json"
+    page.write_text(json.dumps({"studies": [one, two], "nextPageToken": "x"}), encoding="utf-8")
+    array.write_text(json.dumps([two, {"protocolSection": {}}]), encoding="utf-8")
+    empty.write_text(json.dumps({"studies": []}), encoding="utf-8")
+    records = read_records(page)
+    assert [(r.nct_id, r.pointer_base) for r in records] == [
+        ("NCT03377387", "/studies/0"),
+        ("NCT02513394", "/studies/1"),
+    ]
+    with pytest.raises(RegistryParseError, match="holds 2 study records, not one"):
+        read_record(page)
+    with pytest.raises(RegistryParseError, match=r"\[1\]\.protocolSection\.identificationModule"):
+        read_records(array)
+    errors: list[RegistryParseError] = []
+    assert [r.pointer_base for r in read_records(array, errors)] == ["/0"]
+    assert len(errors) == 1 and "not an NCT number" in str(errors[0])
+    with pytest.raises(RegistryParseError, match="studies: no study records"):
+        read_records(empty)

@@ -17,7 +17,7 @@ from rdflib import Graph
 from trialkg import iri
 from trialkg.reason import infer
 from trialkg.records.loader import load_reference
-from trialkg.sources.ctgov import RegistryParseError, read_record, record_files
+from trialkg.sources.ctgov import RegistryParseError, RegistryStudy, read_records, record_files
 from trialkg.store import Store
 from trialkg.triples.ctgov import Context, ImportReport, registry_graphs
 from trialkg.triples.curated import reference_graph
@@ -45,7 +45,8 @@ def import_ctgov(
     reason: bool = True,
     progress: Progress = _quiet,
 ) -> list[ImportReport]:
-    """Import every record file (folders are expanded) into ``store``; one report each."""
+    """Import every record file (folders are expanded) into ``store``: one report per
+    record (a file may hold a page of them), or per file that cannot be read."""
     ctx = Context.from_records(records_dir)
     ref_path = records_dir / "reference.yaml"
     context = reference_graph(load_reference(ref_path)[0]) if ref_path.is_file() else Graph()
@@ -53,41 +54,48 @@ def import_ctgov(
     reports: list[ImportReport] = []
     for n, path in enumerate(files, 1):
         progress(n - 1, len(files), path.name)
-        report = ImportReport(str(path))
-        reports.append(report)
+        errors: list[RegistryParseError] = []
         try:
-            rec = read_record(path)
+            records = read_records(path, errors)
         except RegistryParseError as exc:
-            report.error = str(exc)
-            continue
-        report.nct_id = rec.nct_id
-        try:
-            sid, graph, prov, built = registry_graphs(rec, ctx)
-        except Exception as exc:
-            report.error = f"{path}: cannot map the record: {type(exc).__name__}: {exc}"
-            continue
-        report.__dict__.update({k: v for k, v in built.__dict__.items() if k != "file"})
-        name = iri.source_graph(sid)
-        if store.has_graph(str(name)):
-            report.skipped.append("already imported: this record version is in the store")
-            report.triples = 0
-            continue
-        issues = validate_registry_graph(graph, context, str(path))
-        if issues:
-            report.error = f"{len(issues)} SHACL violation(s); first: {issues[0]}"
-            continue
-        graphs = [(name, graph), (iri.PROVENANCE_GRAPH, prov)]
-        if reason:
-            try:
-                graphs.append(
-                    (iri.INFERRED_GRAPH, infer(ontology_graph(), [context, graph]).inferred)
-                )
-            except Exception as exc:
-                report.error = f"{path}: reasoning failed: {exc}"
-                continue
-        report.triples = store.add_graphs_atomically(graphs)
-        if n % FLUSH_EVERY == 0:
-            store.flush()  # lets the engine write its memory tables out and drop its logs
+            errors, records = [exc], []
+        reports += [ImportReport(str(path), error=str(error)) for error in errors]
+        for rec in records:
+            reports.append(_import_one(rec, path, store, ctx, context, reason))
+            if len(reports) % FLUSH_EVERY == 0:
+                store.flush()  # lets the engine write its memory tables out, drop its logs
     progress(len(files), len(files), "")
     store.flush()
     return reports
+
+
+def _import_one(
+    rec: RegistryStudy, path: Path, store: Store, ctx: Context, context: Graph, reason: bool
+) -> ImportReport:
+    """Map, validate, reason over and add one record in one transaction; its report."""
+    where = f"{path}#{rec.pointer_base}" if rec.pointer_base else str(path)
+    report = ImportReport(where, rec.nct_id)
+    try:
+        sid, graph, prov, built = registry_graphs(rec, ctx)
+    except Exception as exc:
+        report.error = f"{where}: cannot map the record: {type(exc).__name__}: {exc}"
+        return report
+    report.__dict__.update({k: v for k, v in built.__dict__.items() if k != "file"})
+    name = iri.source_graph(sid)
+    if store.has_graph(str(name)):
+        report.skipped.append("already imported: this record version is in the store")
+        report.triples = 0
+        return report
+    issues = validate_registry_graph(graph, context, where)
+    if issues:
+        report.error = f"{len(issues)} SHACL violation(s); first: {issues[0]}"
+        return report
+    graphs = [(name, graph), (iri.PROVENANCE_GRAPH, prov)]
+    if reason:
+        try:
+            graphs.append((iri.INFERRED_GRAPH, infer(ontology_graph(), [context, graph]).inferred))
+        except Exception as exc:
+            report.error = f"{where}: reasoning failed: {exc}"
+            return report
+    report.triples = store.add_graphs_atomically(graphs)
+    return report

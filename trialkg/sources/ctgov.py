@@ -112,6 +112,7 @@ class RegistryStudy(_Model):
     """One version of one ClinicalTrials.gov record."""
 
     file: str
+    pointer_base: str = ""  # where in the file the record lies: "/studies/3" in a page
     format: str
     nct_id: str
     aliases: tuple[str, ...] = ()
@@ -153,20 +154,52 @@ class RegistryStudy(_Model):
 
 
 def read_record(path: Path) -> RegistryStudy:
-    """Read one record file (``.json`` API v2 or ``.xml`` legacy)."""
+    """Read a file of one record (``.json`` API v2 or ``.xml`` legacy)."""
+    records = read_records(path)
+    if len(records) != 1:
+        raise RegistryParseError(
+            path, "", f"holds {len(records)} study records, not one (read it with read_records)"
+        )
+    return records[0]
+
+
+def read_records(path: Path, errors: list[RegistryParseError] | None = None) -> list[RegistryStudy]:
+    """Read a record file: one study record (``.json`` API v2 or ``.xml`` legacy), or a
+    page of API v2 search results (``{"studies": [...]}``) or a JSON array of study
+    records, each record's figures pointing into the file (``/studies/3/...``).
+
+    Raises :class:`RegistryParseError` for a file that cannot be read; for a study of a
+    page that cannot be, too, unless ``errors`` is given: then the error goes there and
+    the other studies are read."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise RegistryParseError(path, "", f"cannot read: {exc}") from exc
     head = raw.lstrip()[:1]
-    if head == b"{":
+    if head in (b"{", b"["):
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise RegistryParseError(
                 path, f"line {exc.lineno}", f"malformed JSON: {exc.msg}"
             ) from exc
-        return _from_json(path, data)
+        if isinstance(data, dict) and isinstance(data.get("studies"), list):
+            items, base = data["studies"], "/studies"
+        elif isinstance(data, list):
+            items, base = data, ""
+        else:
+            return [_from_json(path, data)]
+        if not items:
+            raise RegistryParseError(path, base.strip("/") or "(array)", "no study records")
+        records = []
+        for i, item in enumerate(items):
+            try:
+                records.append(_from_json(path, item, f"{base}/{i}"))
+            except RegistryParseError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+        return records
     if head == b"<":
         try:
             root = ET.fromstring(raw)
@@ -174,7 +207,7 @@ def read_record(path: Path) -> RegistryStudy:
             raise RegistryParseError(
                 path, f"line {exc.position[0]}", f"malformed XML: {exc}"
             ) from exc
-        return _from_xml(path, root)
+        return [_from_xml(path, root)]
     raise RegistryParseError(path, "", "neither ClinicalTrials.gov JSON nor XML")
 
 
@@ -215,15 +248,21 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
-def _from_json(path: Path, data: Any) -> RegistryStudy:
+def _from_json(path: Path, data: Any, at: str = "") -> RegistryStudy:
+    """One API v2 study record; ``at``: where it lies in the file (a JSON Pointer, "" for
+    the whole file)."""
+    where = "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in at.split("/")[1:])
+    where = f"{where.lstrip('.')}." if where else ""
     ps = _get(data, "protocolSection")
     if not isinstance(ps, dict):
-        raise RegistryParseError(path, "protocolSection", "missing: not an API v2 study record")
+        raise RegistryParseError(
+            path, f"{where}protocolSection", "missing: not an API v2 study record"
+        )
     nct = _get(ps, "identificationModule", "nctId")
     if not isinstance(nct, str) or not NCT.match(nct):
         raise RegistryParseError(
             path,
-            "protocolSection.identificationModule.nctId",
+            f"{where}protocolSection.identificationModule.nctId",
             f"missing or not an NCT number: {nct!r}",
         )
     ident = ps.get("identificationModule", {})
@@ -247,6 +286,7 @@ def _from_json(path: Path, data: Any) -> RegistryStudy:
     rs = data.get("resultsSection") or {}
     return RegistryStudy(
         file=str(path),
+        pointer_base=at,
         format="ctgov-api-v2-json",
         nct_id=nct,
         aliases=_texts(_get(data, "derivedSection", "miscInfoModule", "nctIdAliases")),

@@ -254,17 +254,23 @@ class _Emitter:
                 o = Literal(o)
             self.g.add((s, p, o))
 
+    def at(self, fig: Figure) -> str:
+        """Where the file states ``fig``: its pointer in the record, after the record's own
+        place in the file (``/studies/3`` in a page of search results)."""
+        return self.rec.pointer_base + fig.pointer
+
     def evidence(self, subject: URIRef, fig: Figure, props: Sequence[URIRef]) -> None:
-        """Evidence pointing into the record: JSON Pointer (API v2) or XPath (legacy XML)."""
-        ev = annotate(self.g, self.sid, subject, props, fig.text, key=fig.pointer)
+        """Evidence pointing into the file: JSON Pointer (API v2) or XPath (legacy XML)."""
+        pointer = self.at(fig)
+        ev = annotate(self.g, self.sid, subject, props, fig.text, key=pointer)
         target, selector = URIRef(f"{ev}/target"), URIRef(f"{ev}/selector")
         self.g.add((target, OA.hasSelector, selector))
-        if fig.pointer.startswith("/clinical_study"):
+        if pointer.startswith("/clinical_study"):
             self.g.add((selector, RDF.type, OA.XPathSelector))
         else:
             self.g.add((selector, RDF.type, OA.FragmentSelector))
             self.g.add((selector, DCTERMS.conformsTo, RFC6901))
-        self.g.add((selector, RDF.value, nt_literal(fig.pointer)))
+        self.g.add((selector, RDF.value, nt_literal(pointer)))
 
     # -- drugs and arms -----------------------------------------------------------------------
 
@@ -522,14 +528,14 @@ class _Emitter:
                     break
                 if m.group_id not in groups:
                     self.report.skipped.append(
-                        f"outcome {o.title!r}: {m.value.pointer}: group {m.group_id!r} is not "
+                        f"outcome {o.title!r}: {self.at(m.value)}: group {m.group_id!r} is not "
                         "one of the outcome's groups"
                     )
                     continue
                 if value is None:
                     self.report.skipped.append(
                         f"outcome {o.title!r}, {groups[m.group_id].title!r}: "
-                        f"{m.value.pointer}: {m.value.text!r} is not a number"
+                        f"{self.at(m.value)}: {m.value.text!r} is not a number"
                         + (f" ({m.comment})" if m.comment else "")
                     )
                     continue
@@ -612,7 +618,7 @@ class _Emitter:
         else:
             if an.p_value is not None:
                 self.report.skipped.append(
-                    f"analysis of {title!r}: {an.p_value.pointer}: {an.p_value.text!r} is not "
+                    f"analysis of {title!r}: {self.at(an.p_value)}: {an.p_value.text!r} is not "
                     "a p-value (a number from 0 to 1)"
                 )
             if an.value is not None:
@@ -674,7 +680,7 @@ class _Emitter:
         rows: dict[tuple[bool, str], list[str]] = {}  # (serious, term) -> its event rows
         for ae in self.rec.adverse_events:
             affected, at_risk = _number(ae.affected), _number(ae.at_risk)
-            where = ae.affected.pointer if ae.affected else f"{ae.term!r}"
+            where = self.at(ae.affected) if ae.affected else f"{ae.term!r}"
             if ae.group_id not in groups:
                 self.report.skipped.append(
                     f"adverse event {ae.term!r}: {where}: group {ae.group_id!r} is not one of "
