@@ -120,22 +120,146 @@ def test_legacy_xml_values_read_as_api_v2_writes_them(pallas) -> None:  # type: 
     assert old.secondary_ids == ("ABCSG 42", "BIG 14-03", "2014-005181-30")
 
 
-def test_legacy_xml_results_are_reported_not_dropped(tmp_path: Path) -> None:
-    from trialkg.paths import records_dir
+def legacy_results(data: dict[str, Any]) -> str:
+    """API v2 results written as the legacy XML writes them (``clinical_results``), for
+    the tests: the same figures in the other format."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    rs = data["resultsSection"]
+
+    def groups(items: list[dict[str, Any]], prefix: str) -> str:
+        rows = "".join(
+            f'<group group_id="{prefix}{i + 1}"><title>{escape(g["title"])}</title></group>'
+            for i, g in enumerate(items)
+        )
+        return f"<group_list>{rows}</group_list>"
+
+    def gid(ref: str, prefix: str) -> str:  # "OG001" -> "O2"
+        return f"{prefix}{int(ref[2:]) + 1}"
+
+    flow = rs["participantFlowModule"]
+    milestones = "".join(
+        f"<milestone><title>{m['type']}</title><participants_list>"
+        + "".join(
+            f'<participants group_id="{gid(a["groupId"], "P")}" count="{a["numSubjects"]}"/>'
+            for a in m["achievements"]
+        )
+        + "</participants_list></milestone>"
+        for m in flow["periods"][0]["milestones"]
+    )
+    out = [
+        f"<participant_flow>{groups(flow['groups'], 'P')}<period_list><period>"
+        f"<title>Overall Study</title><milestone_list>{milestones}</milestone_list>"
+        "</period></period_list></participant_flow><outcome_list>"
+    ]
+    for om in rs["outcomeMeasuresModule"]["outcomeMeasures"]:
+        cells = "".join(
+            "<class><category_list><category><measurement_list>"
+            + "".join(
+                f'<measurement group_id="{gid(m["groupId"], "O")}"'
+                + "".join(
+                    f" {xml}={quoteattr(m[key])}"
+                    for key, xml in (("value", "value"), ("lowerLimit", "lower_limit"),
+                                     ("upperLimit", "upper_limit"))
+                    if key in m
+                )
+                + "/>"
+                for m in c["categories"][0]["measurements"]
+            )
+            + "</measurement_list></category></category_list></class>"
+            for c in om["classes"]
+        )  # fmt: skip
+        analyses = "".join(
+            "<analysis><group_id_list>"
+            + "".join(f"<group_id>{gid(g, 'O')}</group_id>" for g in an["groupIds"])
+            + "</group_id_list>"
+            + "".join(
+                f"<{xml}>{escape(str(an[key]))}</{xml}>"
+                for key, xml in (("pValue", "p_value"), ("statisticalMethod", "method"),
+                                 ("paramType", "param_type"), ("paramValue", "param_value"),
+                                 ("ciPctValue", "ci_percent"), ("ciLowerLimit", "ci_lower_limit"),
+                                 ("ciUpperLimit", "ci_upper_limit"))
+                if key in an
+            )
+            + "<ci_n_sides>2-Sided</ci_n_sides></analysis>"
+            for an in om.get("analyses", [])
+        )  # fmt: skip
+        param = om["paramType"].replace("_", " ").title()
+        out.append(
+            f"<outcome><type>{om['type'].title()}</type><title>{escape(om['title'])}</title>"
+            f"<time_frame>{escape(om['timeFrame'])}</time_frame>{groups(om['groups'], 'O')}"
+            f"<measure><title>{escape(om['title'])}</title>"
+            f"<units>{escape(om['unitOfMeasure'])}</units><param>{param}</param>"
+            f"<dispersion>{escape(om.get('dispersionType', ''))}</dispersion>"
+            f"<class_list>{cells}</class_list></measure>"
+            f"<analysis_list>{analyses}</analysis_list></outcome>"
+        )
+    ae = rs["adverseEventsModule"]
+    out.append(f"</outcome_list><reported_events>{groups(ae['eventGroups'], 'E')}")
+    for key, tag in (("seriousEvents", "serious_events"), ("otherEvents", "other_events")):
+        by_system: dict[str, list[str]] = {}
+        for ev in ae[key]:
+            counts = "".join(
+                f'<counts group_id="{gid(st["groupId"], "E")}"'
+                f' subjects_affected="{st["numAffected"]}" subjects_at_risk="{st["numAtRisk"]}"/>'
+                for st in ev["stats"]
+            )
+            by_system.setdefault(ev["organSystem"], []).append(
+                f"<event><sub_title>{escape(ev['term'])}</sub_title>{counts}</event>"
+            )
+        total = (
+            "<category><title>Total</title><event_list><event><sub_title>Total, serious adverse"
+            ' events</sub_title><counts group_id="E1" subjects_affected="1"'
+            ' subjects_at_risk="1"/></event></event_list></category>'
+        )
+        out.append(
+            f"<{tag}><default_vocab>MedDRA</default_vocab><category_list>{total}"
+            + "".join(
+                f"<category><title>{escape(system)}</title><event_list>{''.join(rows)}"
+                "</event_list></category>"
+                for system, rows in by_system.items()
+            )
+            + f"</category_list></{tag}>"
+        )
+    out.append("</reported_events>")
+    return "<clinical_results>" + "".join(out) + "</clinical_results>"
+
+
+def test_legacy_xml_results_read_as_the_api_v2_results(tmp_path: Path) -> None:
+    """The same results in the legacy XML and in API v2 JSON give the same result nodes
+    with the same figures; only the evidence points elsewhere (XPath, JSON Pointer)."""
+    data = pallas_json()
+    xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
+    legacy = tmp_path / "NCT02513394.xml"
+    legacy.write_text(
+        xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
+        encoding="utf-8",
+    )
+    from_json, _ = mapped(tmp_path, data)
+    rec = read_record(legacy)
+    assert rec.format == "ctgov-legacy-xml" and len(rec.outcomes) == 5
     from trialkg.triples.ctgov import Context, registry_graphs
 
-    text = (CTGOV / "NCT03587740.xml").read_text(encoding="utf-8")
-    variant = tmp_path / "NCT03587740-results.xml"
-    variant.write_text(
-        text.replace("</clinical_study>", "<clinical_results><participant_flow/>"
-                     "</clinical_results></clinical_study>"),
-        encoding="utf-8",
-    )  # fmt: skip
-    rec = read_record(variant)
-    assert rec.unmapped_sections == ("/clinical_study/clinical_results",)
-    assert read_record(CTGOV / "NCT03587740.xml").unmapped_sections == ()
-    report = registry_graphs(rec, Context.from_records(records_dir()))[3]
-    assert any("clinical_results: results in the legacy XML" in s for s in report.skipped)
+    _, from_xml, _, report = registry_graphs(rec, Context.from_records(records_dir()))
+    figures = """SELECT ?r ?p ?v WHERE {
+        ?r a tkg:Result ; ?p ?v .
+        FILTER (?p IN (tkg:value, tkg:ciLower, tkg:ciUpper, tkg:ciLevel, tkg:pValue,
+                       tkg:pValueComparator, tkg:patientCount, tkg:patientsAtRisk,
+                       tkg:forArm, tkg:forEndpoint, tkg:measure, tkg:unit))
+      } ORDER BY ?r ?p ?v"""
+    assert select(from_xml, figures) == select(from_json, figures)
+    assert len(select(from_json, figures)) > 100
+    flow = "SELECT ?a ?p ?n WHERE { ?a tkg:numberOfPatients ?n . BIND(1 AS ?p) } ORDER BY ?a"
+    assert select(from_xml, flow) == select(from_json, flow) != []
+    pointers = select(
+        from_xml,
+        "SELECT ?v WHERE { ?s a <http://www.w3.org/ns/oa#XPathSelector> ;"
+        " <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?v }",
+    )
+    assert any(v[0].endswith("/measurement_list/measurement[1]/@value") for v in pointers)
+    assert any("/reported_events/serious_events/category_list/category[2]/" in v[0]
+               for v in pointers)  # fmt: skip
+    assert not any("Total" in s for s in report.skipped)
 
 
 def test_an_intervention_name_finds_the_longest_lexicon_term_in_it() -> None:

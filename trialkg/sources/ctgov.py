@@ -145,7 +145,6 @@ class RegistryStudy(_Model):
     lead_sponsor: str = ""
     collaborators: tuple[str, ...] = ()
     declared_outcomes: tuple[tuple[str, str, str], ...] = ()
-    unmapped_sections: tuple[str, ...] = ()  # sections present in the record and not read
     flow_groups: tuple[Group, ...] = ()
     flow: tuple[FlowCount, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
@@ -601,7 +600,159 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
         lead_sponsor=_x(root, "sponsors/lead_sponsor/agency"),
         collaborators=tuple(_x(c, "agency") for c in root.findall("sponsors/collaborator")),
         declared_outcomes=tuple(declared),
-        unmapped_sections=tuple(
-            f"/clinical_study/{tag}" for tag in ("clinical_results",) if root.find(tag) is not None
-        ),
+        **_xml_results(root.find("clinical_results")),
     )
+
+
+def _xml_groups(parent: ET.Element | None) -> tuple[Group, ...]:
+    if parent is None:
+        return ()
+    return tuple(
+        Group(id=g.get("group_id", ""), title=_x(g, "title"), description=_x(g, "description"))
+        for g in parent.findall("group_list/group")
+    )
+
+
+def _attr(el: ET.Element, name: str, at: str) -> Figure | None:
+    """An attribute's value as a figure, with its XPath (``at``: the element's)."""
+    return _fig(el.get(name), f"{at}/@{name}")
+
+
+def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
+    """The results section of a legacy record, as :func:`_json_results` reads API v2's:
+    each figure with the XPath of the attribute or element that states it."""
+    if cr is None:
+        return {}
+    base = "/clinical_study/clinical_results"
+    out: dict[str, Any] = {}
+    pf = cr.find("participant_flow")
+    out["flow_groups"] = _xml_groups(pf)
+    flow = []
+    period = pf.find("period_list/period") if pf is not None else None  # the overall study
+    if period is not None:
+        for m_i, milestone in enumerate(period.findall("milestone_list/milestone"), 1):
+            for p_i, part in enumerate(milestone.findall("participants_list/participants"), 1):
+                at = (
+                    f"{base}/participant_flow/period_list/period[1]/milestone_list/"
+                    f"milestone[{m_i}]/participants_list/participants[{p_i}]"
+                )
+                count = _attr(part, "count", at)
+                if count is not None:
+                    flow.append(
+                        FlowCount(
+                            group_id=part.get("group_id", ""),
+                            milestone=enum_value(_x(milestone, "title")),
+                            count=count,
+                        )
+                    )
+    out["flow"] = tuple(flow)
+    outcomes = []
+    for o_i, om in enumerate(cr.findall("outcome_list/outcome"), 1):
+        p = f"{base}/outcome_list/outcome[{o_i}]"
+        measure = om.find("measure")
+        measurements = []
+        classes = measure.findall("class_list/class") if measure is not None else []
+        for c_i, cls in enumerate(classes, 1):
+            for k_i, cat in enumerate(cls.findall("category_list/category"), 1):
+                for m_i, m in enumerate(cat.findall("measurement_list/measurement"), 1):
+                    mp = (
+                        f"{p}/measure/class_list/class[{c_i}]/category_list/category[{k_i}]"
+                        f"/measurement_list/measurement[{m_i}]"
+                    )
+                    if m.get("value") in (None, ""):
+                        continue
+                    measurements.append(
+                        Measurement(
+                            group_id=m.get("group_id", ""),
+                            value=Figure(text=str(m.get("value")), pointer=f"{mp}/@value"),
+                            lower=_attr(m, "lower_limit", mp),
+                            upper=_attr(m, "upper_limit", mp),
+                            spread=_attr(m, "spread", mp),
+                            category=" ".join(
+                                x for x in (_x(cls, "title"), _x(cat, "title")) if x
+                            ).strip(),
+                        )
+                    )
+        analyses = []
+        for a_i, an in enumerate(om.findall("analysis_list/analysis"), 1):
+            ap = f"{p}/analysis_list/analysis[{a_i}]"
+
+            def element(tag: str, an: ET.Element = an, ap: str = ap) -> Figure | None:
+                return _fig(_x(an, tag) or None, f"{ap}/{tag}")
+
+            analyses.append(
+                Analysis(
+                    group_ids=tuple(
+                        " ".join((g.text or "").split())
+                        for g in an.findall("group_id_list/group_id")
+                    ),
+                    param_type=_x(an, "param_type"),
+                    value=element("param_value"),
+                    ci_percent=_x(an, "ci_percent"),
+                    ci_sides=_x(an, "ci_n_sides"),
+                    lower=element("ci_lower_limit"),
+                    upper=element("ci_upper_limit"),
+                    p_value=element("p_value"),
+                    method=_x(an, "method"),
+                )
+            )
+        denoms = []
+        if measure is not None:
+            for c_i, c in enumerate(
+                measure.findall("analyzed_list/analyzed[1]/count_list/count"), 1
+            ):
+                at = f"{p}/measure/analyzed_list/analyzed[1]/count_list/count[{c_i}]"
+                fig = _attr(c, "value", at)
+                if fig is not None:
+                    denoms.append((c.get("group_id", ""), fig))
+        outcomes.append(
+            Outcome(
+                type=enum_value(_x(om, "type")),
+                title=_x(om, "title"),
+                description=_x(om, "description"),
+                time_frame=_x(om, "time_frame"),
+                param_type=enum_value(_x(measure, "param")),
+                dispersion_type=_x(measure, "dispersion"),
+                unit=_x(measure, "units"),
+                groups=_xml_groups(om),
+                denominators=tuple(denoms),
+                measurements=tuple(measurements),
+                analyses=tuple(analyses),
+            )
+        )
+    out["outcomes"] = tuple(outcomes)
+    re_ = cr.find("reported_events")
+    out["event_groups"] = _xml_groups(re_)
+    events = []
+    for key, serious in (("serious_events", True), ("other_events", False)):
+        section = re_.find(key) if re_ is not None else None
+        if section is None:
+            continue
+        vocab = _x(section, "default_vocab")
+        for k_i, cat in enumerate(section.findall("category_list/category"), 1):
+            system = _x(cat, "title")
+            if system.lower() == "total":  # the groups' totals, as API v2's eventGroups
+                continue
+            for e_i, ev in enumerate(cat.findall("event_list/event"), 1):
+                row = (
+                    f"{base}/reported_events/{key}/category_list/category[{k_i}]"
+                    f"/event_list/event[{e_i}]"
+                )
+                title = ev.find("sub_title")
+                for s_i, counts in enumerate(ev.findall("counts"), 1):
+                    at = f"{row}/counts[{s_i}]"
+                    events.append(
+                        AdverseEvent(
+                            term=_x(ev, "sub_title"),
+                            organ_system=system,
+                            serious=serious,
+                            vocabulary=(title.get("vocab") if title is not None else None) or vocab,
+                            group_id=counts.get("group_id", ""),
+                            affected=_attr(counts, "subjects_affected", at),
+                            at_risk=_attr(counts, "subjects_at_risk", at),
+                            events=_attr(counts, "events", at),
+                            row=row,
+                        )
+                    )
+    out["adverse_events"] = tuple(events)
+    return out

@@ -780,11 +780,6 @@ def registry_ntriples(
     em.results(endpoint_ids)
     em.flow()
     em.adverse_events()
-    for section in rec.unmapped_sections:
-        report.skipped.append(
-            f"{section}: results in the legacy XML format are not read; import the record's "
-            "API v2 JSON for its results"
-        )
     prov = em.provenance(Path(rec.file).read_bytes())
     report.triples = len(em.g) + len(prov)
     return em.sid, em.g, prov, report
