@@ -568,3 +568,25 @@ def test_a_page_of_search_results_or_an_array_holds_several_records(tmp_path: Pa
     assert len(errors) == 1 and "not an NCT number" in str(errors[0])
     with pytest.raises(RegistryParseError, match="studies: no study records"):
         read_records(empty)
+
+
+def test_other_pre_specified_outcomes_are_exploratory_and_sham_is_placebo(
+    tmp_path: Path,
+) -> None:
+    data = pallas_json()
+    outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    outcomes[4].update(type="POST_HOC", title="Locoregional recurrences, post hoc")
+    data["protocolSection"]["outcomesModule"]["otherOutcomes"] = [
+        {"measure": "Quality of life", "timeFrame": "2 years"}
+    ]
+    data["protocolSection"]["armsInterventionsModule"]["armGroups"][1]["type"] = "SHAM_COMPARATOR"
+    graph, _ = mapped(tmp_path, data)
+    roles = select(
+        graph,
+        """SELECT ?label ?role WHERE { ?e a tkg:Endpoint ; rdfs:label ?label ;
+             tkg:endpointRole ?role . FILTER (REGEX(?label, "^(Quality|Locoregional recurrences, post)")) }
+           ORDER BY ?label""",
+    )
+    assert [r[1] for r in roles] == ["ExploratoryEndpoint", "ExploratoryEndpoint"]
+    arm_roles = select(graph, "SELECT ?a ?r WHERE { ?a tkg:armRole ?r } ORDER BY ?a")
+    assert arm_roles == [("arm-a", "ExperimentalArm"), ("arm-b", "PlaceboComparatorArm")]

@@ -56,6 +56,16 @@ ROLES = {
     "ACTIVE_COMPARATOR": "active-comparator",
     "PLACEBO_COMPARATOR": "placebo-comparator",
     "NO_INTERVENTION": "no-intervention",
+    "SHAM_COMPARATOR": "placebo-comparator",
+}
+#: registry outcome types -> endpoint roles ("other pre-specified" and post hoc outcomes are
+#: exploratory)
+OUTCOME_ROLES = {
+    "primary": "primary",
+    "secondary": "secondary",
+    "other": "exploratory",
+    "other_pre_specified": "exploratory",
+    "post_hoc": "exploratory",
 }
 STATISTICS = {
     "hazard ratio": "hazard-ratio",
@@ -477,8 +487,8 @@ class _Emitter:
             self.add(self.study, TKG.hasEndpoint, e)
             self.add(e, TKG.endpointOf, self.study)
             self.add(e, TKG.ofStudy, self.study)
-            role_key = role.lower()
-            if role_key in vocab.ENDPOINT_ROLES:
+            role_key = OUTCOME_ROLES.get(role.lower())
+            if role_key:
                 self.add(e, TKG.endpointRole, vocab.ENDPOINT_ROLES[role_key])
             self.add(e, TKG.timeFrame, time_frame)
             if self.rec.outcomes:
