@@ -584,9 +584,29 @@ def test_other_pre_specified_outcomes_are_exploratory_and_sham_is_placebo(
     roles = select(
         graph,
         """SELECT ?label ?role WHERE { ?e a tkg:Endpoint ; rdfs:label ?label ;
-             tkg:endpointRole ?role . FILTER (REGEX(?label, "^(Quality|Locoregional recurrences, post)")) }
+             tkg:endpointRole ?role .
+             FILTER (REGEX(?label, "^(Quality|Locoregional recurrences, post)")) }
            ORDER BY ?label""",
     )
     assert [r[1] for r in roles] == ["ExploratoryEndpoint", "ExploratoryEndpoint"]
     arm_roles = select(graph, "SELECT ?a ?r WHERE { ?a tkg:armRole ?r } ORDER BY ?a")
     assert arm_roles == [("arm-a", "ExperimentalArm"), ("arm-b", "PlaceboComparatorArm")]
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("ORR per RECIST 1.1", "objective-response"),
+        ("Median PFS by Investigator", "pfs"),
+        ("PFS2", "pfs2"),
+        ("OS at 5 Years", "os"),
+        ("Number of Doses Received", "other"),  # "os" inside a word is no endpoint
+        ("Disease-free Survival (DFS)", "other"),  # not invasive DFS
+        ("IDFS Rate", "idfs"),
+        ("Participants With TEAEs", "safety"),
+    ],
+)
+def test_an_outcome_title_names_its_endpoint_kind(title: str, kind: str) -> None:
+    from trialkg.triples.ctgov import endpoint_kind
+
+    assert endpoint_kind(title) == kind

@@ -113,6 +113,25 @@ ENDPOINT_KEYWORDS = [
     ("toxicit", "safety"),
     ("safety", "safety"),
 ]
+#: the same kinds by their abbreviations, whole words as registries write them ("ORR")
+ENDPOINT_ABBREVIATIONS = [
+    (re.compile(r"\b[iI]DFS\b"), "idfs"),  # invasive; plain DFS is another endpoint
+    (re.compile(r"\bPFS ?2\b"), "pfs2"),
+    (re.compile(r"\bPFS\b"), "pfs"),
+    (re.compile(r"\bOS\b"), "os"),
+    (re.compile(r"\bO?RR\b"), "objective-response"),
+    (re.compile(r"\bCBR\b"), "clinical-benefit"),
+    (re.compile(r"\bT?EAEs?\b|\bSAEs?\b"), "safety"),
+]
+
+
+def endpoint_kind(title: str) -> str:
+    """The endpoint kind a registry outcome's title names (``"other"`` if none)."""
+    low = title.lower()
+    for phrase, kind in ENDPOINT_KEYWORDS:
+        if phrase in low:
+            return kind
+    return next((kind for rx, kind in ENDPOINT_ABBREVIATIONS if rx.search(title)), "other")
 
 
 def slug(text: str) -> str:
@@ -470,7 +489,7 @@ class _Emitter:
         ids: list[str] = []
         for i, (role, title, time_frame) in enumerate(entries):
             k = sum(1 for e in entries[:i] if e[1] == title) + 1  # the title's k-th endpoint
-            kind = next((kk for kw, kk in ENDPOINT_KEYWORDS if kw in title.lower()), "other")
+            kind = endpoint_kind(title)
             ep_id = self.curated.endpoints.get(kind, "") if kind != "other" and k == 1 else ""
             if not ep_id or ep_id in ids:
                 ep_id = slug(title)
@@ -517,7 +536,7 @@ class _Emitter:
             tp = re.match(
                 r"^\s*(\d+(?:\.\d+)?)\s*(day|week|month|year)s?\s*$", o.time_frame.lower()
             )
-            kind = next((k for kw, k in ENDPOINT_KEYWORDS if kw in o.title.lower()), "other")
+            kind = endpoint_kind(o.title)
             time_point = None
             if tp and percent and kind in ("pfs", "os", "idfs", "pfs2"):
                 measure, time_point = "rate", (Decimal(tp.group(1)), tp.group(2))
