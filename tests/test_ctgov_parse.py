@@ -610,3 +610,13 @@ def test_an_outcome_title_names_its_endpoint_kind(title: str, kind: str) -> None
     from trialkg.triples.ctgov import endpoint_kind
 
     assert endpoint_kind(title) == kind
+
+
+def test_an_intervention_known_by_another_name_is_that_drug(tmp_path: Path) -> None:
+    data = pallas_json()
+    module = data["protocolSection"]["armsInterventionsModule"]
+    (palbociclib,) = [i for i in module["interventions"] if i["name"] == "Palbociclib"]
+    palbociclib.update(name="CDK inhibitor study tablet", otherNames=["PF-X", "Palbociclib"])
+    graph, report = mapped(tmp_path, data)
+    components = select(graph, "SELECT ?c WHERE { ?r tkg:hasComponent ?c } ORDER BY ?c")
+    assert ("palbociclib",) in components and not report.new_drugs

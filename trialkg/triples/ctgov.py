@@ -303,14 +303,17 @@ class _Emitter:
 
     # -- drugs and arms -----------------------------------------------------------------------
 
-    def agent(self, name: str, kind: str) -> URIRef | None:
+    def agent(self, name: str, kind: str, other_names: Sequence[str] = ()) -> URIRef | None:
+        """The drug or drug class an intervention names (by its name, else by one of its
+        other names: "PD-0332991", also known as palbociclib), a new drug, or None."""
         low = name.lower()
         if _INERT.search(low):  # "Placebo", "placebo for palbociclib": the arm's role says it
             self.report.not_drugs.append(f"{kind}: {name} (a placebo, not a drug)")
             return None
-        drug_id = self.ctx.drug_named(low)
-        if drug_id is not None:
-            return iri.drug(drug_id)
+        for known in (low, *(n.lower() for n in other_names)):
+            drug_id = self.ctx.drug_named(known)
+            if drug_id is not None:
+                return iri.drug(drug_id)
         for phrase, cls in CLASS_PHRASES.items():
             if phrase in low:
                 return iri.class_agent(cls)
@@ -327,7 +330,7 @@ class _Emitter:
         rec = self.rec
         by_arm: dict[str, list[URIRef]] = {}
         for itv in rec.interventions:
-            node = self.agent(itv.name, itv.type)
+            node = self.agent(itv.name, itv.type, itv.other_names)
             if node is None:
                 continue
             for label in itv.arm_labels:
