@@ -620,3 +620,38 @@ def test_an_intervention_known_by_another_name_is_that_drug(tmp_path: Path) -> N
     graph, report = mapped(tmp_path, data)
     components = select(graph, "SELECT ?c WHERE { ?r tkg:hasComponent ?c } ORDER BY ?c")
     assert ("palbociclib",) in components and not report.new_drugs
+
+
+def test_category_rows_are_results_of_their_own(tmp_path: Path) -> None:
+    """An outcome's table with a row per category (response categories, visits) gives one
+    arm-level result per arm and category, named by its category; they were left out."""
+    data = pallas_json()
+    outcome = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][4]
+    outcome.update(
+        title="Best Overall Response",
+        paramType="COUNT_OF_PARTICIPANTS",
+        unitOfMeasure="Participants",
+        classes=[
+            {"categories": [
+                {"title": title, "measurements": [
+                    {"groupId": "OG000", "value": a}, {"groupId": "OG001", "value": b}]}
+                for title, a, b in (("Complete Response", "5", "1"),
+                                    ("Partial Response", "40", "12"),
+                                    ("Partial response!", "2", "3"))  # the same slug
+            ]}
+        ],
+    )  # fmt: skip
+    outcome.pop("analyses", None)
+    graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?r ?category ?n WHERE {
+          ?r a tkg:ArmResult ; tkg:category ?category ; tkg:value ?n ;
+             tkg:forArm/rdfs:label "Arm A" } ORDER BY ?r""",
+    )
+    assert got == [
+        ("complete-response", "Complete Response", "5.0"),
+        ("partial-response", "Partial Response", "40.0"),
+        ("partial-response-2", "Partial response!", "2.0"),
+    ]
+    assert not [s for s in report.skipped if "Best Overall Response" in s]

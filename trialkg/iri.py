@@ -103,10 +103,15 @@ def arm_result(
     endpoint_id: str,
     measure: str,
     time_point: tuple[Decimal, str] | None = None,
+    category: str = "",
 ) -> URIRef:
+    """An arm-level result; ``category``: the slug of the category it is about, if any
+    (``…/count/complete-response``)."""
     tail = f"{measure}"
     if time_point is not None:
         tail += f"-at-{number_slug(time_point[0])}-{time_point[1]}"
+    if category:
+        tail += f"/{category}"
     return _u(f"study/{study_id}/result/{endpoint_id}/{arm_id}/{tail}")
 
 

@@ -108,6 +108,7 @@ class TKG(DefinedNamespace):
     assessedBy: URIRef
     author: URIRef
     authorList: URIRef
+    category: URIRef
     ciLevel: URIRef
     ciLower: URIRef
     ciUpper: URIRef

@@ -551,13 +551,10 @@ class _Emitter:
                     "its values are not mapped" + (" (its analyses are)" if o.analyses else "")
                 )
                 measurements = ()
+            categories: dict[str, str] = {}  # a row's category -> its slug, one each
+            written: set[URIRef] = set()
             for m in measurements:
                 value = _number(m.value)
-                if m.category:
-                    self.report.skipped.append(
-                        f"outcome {o.title!r}: category rows ({m.category}) not mapped"
-                    )
-                    break
                 if m.group_id not in groups:
                     self.report.skipped.append(
                         f"outcome {o.title!r}: {self.at(m.value)}: group {m.group_id!r} is not "
@@ -571,12 +568,34 @@ class _Emitter:
                         + (f" ({m.comment})" if m.comment else "")
                     )
                     continue
+                if m.category and m.category not in categories:
+                    base = cat = slug(m.category) or "category"
+                    n = 2
+                    while cat in categories.values():
+                        cat, n = f"{base}-{n}", n + 1
+                    categories[m.category] = cat
                 arm_id = self.group_arm(groups[m.group_id])
-                node = iri.arm_result(self.study_id, arm_id, ep_id, measure, time_point)
+                node = iri.arm_result(
+                    self.study_id,
+                    arm_id,
+                    ep_id,
+                    measure,
+                    time_point,
+                    categories.get(m.category, ""),
+                )
+                if node in written:
+                    self.report.skipped.append(
+                        f"outcome {o.title!r}, {groups[m.group_id].title!r}: {self.at(m.value)}: "
+                        "a second value for the same arm and category"
+                    )
+                    continue
+                written.add(node)
                 self.add(node, RDF.type, TKG.Result)
                 self.add(node, RDF.type, TKG.ArmResult)
-                label = f"{o.title}: {measure}, {groups[m.group_id].title}"
+                about = f", {m.category}" if m.category else ""
+                label = f"{o.title}: {measure}, {groups[m.group_id].title}{about}"
                 self.add(node, RDFS.label, nt_literal(label))
+                self.add(node, TKG.category, m.category)
                 self.add(node, TKG.ofStudy, self.study)
                 self.add(node, TKG.forArm, iri.arm(self.study_id, arm_id))
                 self.add(iri.arm(self.study_id, arm_id), TKG.armHasResult, node)
