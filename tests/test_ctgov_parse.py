@@ -455,28 +455,21 @@ def test_changes_and_differences_below_zero_and_analyses_of_unknown_units(
     analyses, and a mean difference takes its outcome's unit."""
     data = pallas_json()
     outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
-    analysis = {"groupIds": ["OG000", "OG001"], "ciPctValue": "95"}
     change = copy.deepcopy(outcomes[4])
-    change.update(
-        title="Percent Change in Tumour Size",
-        paramType="MEAN",
-        unitOfMeasure="percent change",
-        analyses=[
-            dict(analysis, paramType="Mean Difference (Final Values)", paramValue="-4.1",
-                 ciLowerLimit="-8.0", ciUpperLimit="-0.2"),
-        ],
-    )  # fmt: skip
     for cell in change["classes"][0]["categories"][0]["measurements"]:
         cell.update(value="-35.2", lowerLimit="-40.1", upperLimit="-30.3")
-    scale = copy.deepcopy(change)
-    scale.update(
-        title="Global Health Score",
-        unitOfMeasure="units on a scale",
-        analyses=[
-            dict(analysis, paramType="Risk Difference (RD)", paramValue="-5.2",
-                 ciLowerLimit="-9.1", ciUpperLimit="-1.3"),
-        ],
-    )  # fmt: skip
+
+    def outcome(title: str, unit: str, statistic: str, *figures: str) -> dict[str, Any]:
+        """The changes in ``unit``, with one analysis: ``statistic``, value, CI."""
+        value, low, high = figures
+        analysis = {"groupIds": ["OG000", "OG001"], "ciPctValue": "95", "paramType": statistic,
+                    "paramValue": value, "ciLowerLimit": low, "ciUpperLimit": high}  # fmt: skip
+        return dict(change, title=title, paramType="MEAN", unitOfMeasure=unit, analyses=[analysis])
+
+    change = outcome("Percent Change in Tumour Size", "percent change",
+                     "Mean Difference (Final Values)", "-4.1", "-8.0", "-0.2")  # fmt: skip
+    scale = outcome("Global Health Score", "units on a scale",
+                    "Risk Difference (RD)", "-5.2", "-9.1", "-1.3")  # fmt: skip
     outcomes += [change, scale]
     graph, report = mapped(tmp_path, data)
     got = select(
