@@ -648,3 +648,21 @@ def test_category_rows_are_results_of_their_own(tmp_path: Path) -> None:
         ("partial-response-2", "Partial response!", "2.0"),
     ]
     assert not [s for s in report.skipped if "Best Overall Response" in s]
+
+
+def test_two_groups_of_one_arm_count_once_and_the_other_is_reported(tmp_path: Path) -> None:
+    """Flow and adverse-event groups that are cohorts of one arm ("Arm A, cohort 1" and
+    "..., cohort 2") give that arm one count; the second is reported (two counts on one
+    arm made the record fail validation)."""
+    data = pallas_json()
+    results = data["resultsSection"]
+    for groups in (results["participantFlowModule"]["groups"],
+                   results["adverseEventsModule"]["eventGroups"]):  # fmt: skip
+        groups[0]["title"], groups[1]["title"] = "Arm A, cohort 1", "Arm A, cohort 2"
+    graph, report = mapped(tmp_path, data)
+    started = select(graph, "SELECT ?a ?n WHERE { ?a tkg:numberOfPatients ?n }")
+    first = results["participantFlowModule"]["periods"][0]["milestones"][0]["achievements"][0]
+    assert started == [("arm-a", str(first["numSubjects"]))]
+    assert any("participant flow" in s and "'Arm A, cohort 2' is arm 'arm-a' again" in s
+               for s in report.skipped)  # fmt: skip
+    assert any("a second count for arm 'arm-a'" in s for s in report.skipped)

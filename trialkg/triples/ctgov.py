@@ -715,6 +715,7 @@ class _Emitter:
 
     def flow(self) -> None:
         groups = {g.id: g for g in self.rec.flow_groups}
+        counted: dict[tuple[URIRef, str], str] = {}  # (arm, milestone) -> the group counted
         for f in self.rec.flow:
             if f.group_id not in groups or f.milestone not in ("STARTED", "COMPLETED"):
                 continue
@@ -722,6 +723,14 @@ class _Emitter:
             if n is None:
                 continue
             a = iri.arm(self.study_id, self.group_arm(groups[f.group_id]))
+            first = counted.setdefault((a, f.milestone), f.group_id)
+            if first != f.group_id:  # two flow groups of one arm (its cohorts)
+                self.report.skipped.append(
+                    f"participant flow: {self.at(f.count)}: group {groups[f.group_id].title!r} "
+                    f"is arm {str(a).rsplit('/', 1)[1]!r} again, counted from "
+                    f"{groups[first].title!r}"
+                )
+                continue
             prop = TKG.numberOfPatients if f.milestone == "STARTED" else TKG.participantsCompleted
             self.add(a, prop, nt_integer(int(n[0])))
             self.evidence(a, f.count, [prop])
@@ -729,6 +738,7 @@ class _Emitter:
     def adverse_events(self) -> None:
         groups = {g.id: g for g in self.rec.event_groups}
         rows: dict[tuple[bool, str], list[str]] = {}  # (serious, term) -> its event rows
+        written: set[URIRef] = set()
         for ae in self.rec.adverse_events:
             affected, at_risk = _number(ae.affected), _number(ae.at_risk)
             where = self.at(ae.affected) if ae.affected else f"{ae.term!r}"
@@ -759,6 +769,13 @@ class _Emitter:
             node = iri.adverse_event_result(
                 self.study_id, arm_id, event_id, "not-stated", ae.serious
             )
+            if node in written:  # two event groups of one arm (its cohorts)
+                self.report.skipped.append(
+                    f"adverse event {ae.term!r}, {groups[ae.group_id].title!r}: {where}: "
+                    f"a second count for arm {arm_id!r}"
+                )
+                continue
+            written.add(node)
             self.add(node, RDF.type, TKG.Result)
             self.add(node, RDF.type, TKG.AdverseEventResult)
             system = f", {ae.organ_system}" if k > 1 and ae.organ_system else ""
