@@ -371,13 +371,48 @@ class _Emitter:
                     self.add(r, TKG.hasComponent, c)
                     self.add(c, TKG.componentOf, r)
 
-    def group_arm(self, group: Group) -> str:
-        """The arm id of a results group: by its arm label in the title (the whole label:
-        arm "A" is not in "Arm B"), the longest label first; else a new arm."""
+    def group_arms(self, groups: Sequence[Group]) -> dict[str, str]:
+        """The arm id of each group of a results table (flow, outcome, adverse events): the
+        arm whose label its title holds (the whole label: arm "A" is not in "Arm B"; the
+        longest label first), else an arm of its own. Of several groups that hold one arm's
+        label ("Arm A, cohort 1" and "Arm A, cohort 2"), the one named as the arm itself
+        ("Arm A", "... (Arm A)") is the arm; the others are arms of their own."""
+        found = {g.id: self._labelled_arm(g.title) for g in groups}
+        claims: dict[str, list[tuple[int, str]]] = {}
+        for g in groups:
+            if found[g.id] is not None:
+                arm_id, fit = found[g.id]  # type: ignore[misc]
+                claims.setdefault(arm_id, []).append((fit, g.id))
+        keeps: dict[str, str] = {}  # arm -> the one group that is it
+        for arm_id, ranked in claims.items():
+            ranked.sort(reverse=True)
+            best = ranked[0]
+            if len(ranked) == 1 or (best[0] >= 2 and ranked[1][0] < best[0]):
+                keeps[arm_id] = best[1]
+        out = {}
+        for g in groups:
+            hit = found[g.id]
+            out[g.id] = hit[0] if hit and keeps.get(hit[0]) == g.id else self._group_arm(g)
+        return out
+
+    def _labelled_arm(self, title: str) -> tuple[str, int] | None:
+        """The arm whose label ``title`` holds, and how: 3 it is the label, 2 it holds
+        "(label)", 1 the label as words."""
         for label, arm_id in sorted(self.arm_ids.items(), key=lambda kv: -len(kv[0])):
-            if group.title == label or re.search(rf"(?<!\w){re.escape(label)}(?!\w)", group.title):
-                return arm_id
-        arm_id = slug(group.title)
+            if title == label:
+                return arm_id, 3
+            if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", title):
+                return arm_id, 2 if f"({label})" in title else 1
+        return None
+
+    def _group_arm(self, group: Group) -> str:
+        """An arm for a results group that is none of the record's arms (or a part of one)."""
+        if group.title in self.arm_ids:
+            return self.arm_ids[group.title]
+        arm_id = base = slug(group.title) or "group"
+        n = 2
+        while arm_id in self.arm_ids.values():
+            arm_id, n = f"{base}-{n}", n + 1
         a = iri.arm(self.study_id, arm_id)
         self.add(a, RDF.type, TKG.Arm)
         self.add(a, RDFS.label, nt_literal(group.title))
@@ -544,6 +579,7 @@ class _Emitter:
             if tp and percent and kind in ("pfs", "os", "idfs", "pfs2"):
                 measure, time_point = "rate", (Decimal(tp.group(1)), tp.group(2))
             groups = {g.id: g for g in o.groups}
+            arm_of = self.group_arms(o.groups)
             measurements = o.measurements
             if unit is None and measure != "count" and measurements:
                 self.report.skipped.append(
@@ -574,7 +610,7 @@ class _Emitter:
                     while cat in categories.values():
                         cat, n = f"{base}-{n}", n + 1
                     categories[m.category] = cat
-                arm_id = self.group_arm(groups[m.group_id])
+                arm_id = arm_of[m.group_id]
                 node = iri.arm_result(
                     self.study_id,
                     arm_id,
@@ -627,14 +663,14 @@ class _Emitter:
                     self.evidence(node, m.lower, [TKG.ciLower])
                     self.evidence(node, m.upper, [TKG.ciUpper])
             for an in o.analyses:
-                self.analysis(o.title, ep_id, groups, an, unit)
+                self.analysis(o.title, ep_id, arm_of, an, unit)
 
     def analysis(
-        self, title: str, ep_id: str, groups: dict[str, Group], an: Analysis, unit: str | None
+        self, title: str, ep_id: str, arm_of: dict[str, str], an: Analysis, unit: str | None
     ) -> None:
         """One statistical analysis of two arms; ``unit``: the outcome's, if in the unit
         vocabulary (a mean difference is in it; a rate difference in percentage points)."""
-        if len(an.group_ids) != 2 or not all(g in groups for g in an.group_ids):
+        if len(an.group_ids) != 2 or not all(g in arm_of for g in an.group_ids):
             self.report.skipped.append(f"analysis of {title!r} over groups {an.group_ids}")
             return
         p = _number(an.p_value)
@@ -646,7 +682,7 @@ class _Emitter:
                 f"(it states {stated})"
             )
             return
-        arms = [self.group_arm(groups[g]) for g in an.group_ids]
+        arms = [arm_of[g] for g in an.group_ids]
         exp, comp = arms
         if exp == comp:
             self.report.skipped.append(
@@ -715,6 +751,7 @@ class _Emitter:
 
     def flow(self) -> None:
         groups = {g.id: g for g in self.rec.flow_groups}
+        arm_of = self.group_arms(self.rec.flow_groups)
         counted: dict[tuple[URIRef, str], str] = {}  # (arm, milestone) -> the group counted
         for f in self.rec.flow:
             if f.group_id not in groups or f.milestone not in ("STARTED", "COMPLETED"):
@@ -722,7 +759,7 @@ class _Emitter:
             n = _number(f.count)
             if n is None:
                 continue
-            a = iri.arm(self.study_id, self.group_arm(groups[f.group_id]))
+            a = iri.arm(self.study_id, arm_of[f.group_id])
             first = counted.setdefault((a, f.milestone), f.group_id)
             if first != f.group_id:  # two flow groups of one arm (its cohorts)
                 self.report.skipped.append(
@@ -737,6 +774,7 @@ class _Emitter:
 
     def adverse_events(self) -> None:
         groups = {g.id: g for g in self.rec.event_groups}
+        arm_of = self.group_arms(self.rec.event_groups)
         rows: dict[tuple[bool, str], list[str]] = {}  # (serious, term) -> its event rows
         written: set[URIRef] = set()
         for ae in self.rec.adverse_events:
@@ -755,7 +793,7 @@ class _Emitter:
                     f"{stated} of patients affected"
                 )
                 continue
-            arm_id = self.group_arm(groups[ae.group_id])
+            arm_id = arm_of[ae.group_id]
             term = iri.adverse_event_term(slug(ae.term))
             self.add(term, RDF.type, TKG.AdverseEventTerm)
             self.add(term, RDFS.label, nt_literal(ae.term.lower()))
