@@ -222,6 +222,20 @@ def legacy_results(data: dict[str, Any]) -> str:
             + f"</category_list></{tag}>"
         )
     out.append("</reported_events>")
+    baseline = rs["baselineCharacteristicsModule"]
+    age = baseline["measures"][0]  # "Age, Continuous": median, full range
+    cells = "".join(
+        f'<measurement group_id="{gid(m["groupId"], "B")}" value="{m["value"]}"'
+        f' lower_limit="{m["lowerLimit"]}" upper_limit="{m["upperLimit"]}"/>'
+        for m in age["classes"][0]["categories"][0]["measurements"]
+    )
+    out.append(
+        f"<baseline>{groups(baseline['groups'], 'B')}<measure_list><measure>"
+        f"<title>{age['title']}</title><units>{age['unitOfMeasure']}</units><param>Median</param>"
+        "<dispersion>Full Range</dispersion><class_list><class><category_list><category>"
+        f"<measurement_list>{cells}</measurement_list></category></category_list></class>"
+        "</class_list></measure></measure_list></baseline>"
+    )
     return "<clinical_results>" + "".join(out) + "</clinical_results>"
 
 
@@ -251,6 +265,18 @@ def test_legacy_xml_results_read_as_the_api_v2_results(tmp_path: Path) -> None:
     assert len(select(from_json, figures)) > 100
     flow = "SELECT ?a ?p ?n WHERE { ?a tkg:numberOfPatients ?n . BIND(1 AS ?p) } ORDER BY ?a"
     assert select(from_xml, flow) == select(from_json, flow) != []
+    age = """SELECT ?p ?v WHERE { ?pop a tkg:Population ; ?p ?v .
+               FILTER (?p IN (tkg:medianAge, tkg:minAge, tkg:maxAge, tkg:ageUnit)) } ORDER BY ?p"""
+    assert (
+        select(from_xml, age)
+        == select(from_json, age)
+        == [
+            ("ageUnit", "UO_0000036"),
+            ("maxAge", "90.0"),
+            ("medianAge", "52.0"),
+            ("minAge", "22.0"),
+        ]
+    )  # PALLAS's baseline table: median 52 years, 22 to 90
     pointers = select(
         from_xml,
         "SELECT ?v WHERE { ?s a <http://www.w3.org/ns/oa#XPathSelector> ;"

@@ -108,6 +108,15 @@ class AdverseEvent(_Model):
     row: str = ""  # where the record lists the event (one row, a count per group)
 
 
+class BaselineAge(_Model):
+    """The median age of all participants (the baseline table's total), with its range."""
+
+    median: Figure
+    minimum: Figure | None = None
+    maximum: Figure | None = None
+    unit: str = ""
+
+
 class RegistryStudy(_Model):
     """One version of one ClinicalTrials.gov record."""
 
@@ -150,6 +159,7 @@ class RegistryStudy(_Model):
     outcomes: tuple[Outcome, ...] = ()
     event_groups: tuple[Group, ...] = ()
     adverse_events: tuple[AdverseEvent, ...] = ()
+    age: BaselineAge | None = None  # of all participants, from the baseline table
 
 
 def read_record(path: Path) -> RegistryStudy:
@@ -465,7 +475,43 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
                     )
                 )
     out["adverse_events"] = tuple(events)
+    out["age"] = _json_age(rs.get("baselineCharacteristicsModule") or {})
     return out
+
+
+def _json_age(bm: dict[str, Any]) -> BaselineAge | None:
+    """The median age of all participants in API v2's baseline table, if it gives one."""
+    groups = bm.get("groups", []) or []
+    total = [g.get("id") for g in groups if str(g.get("title", "")).lower() == "total"]
+    whole = total[0] if total else (groups[0].get("id") if len(groups) == 1 else None)
+    for b_i, measure in enumerate(bm.get("measures", []) or []):
+        if not _is_median_age(measure.get("title"), measure.get("paramType")):
+            continue
+        p = f"/resultsSection/baselineCharacteristicsModule/measures/{b_i}"
+        cells = [
+            (f"{p}/classes/{c_i}/categories/{k_i}/measurements/{m_i}", m)
+            for c_i, c in enumerate(measure.get("classes", []) or [])
+            for k_i, k in enumerate(c.get("categories", []) or [])
+            for m_i, m in enumerate(k.get("measurements", []) or [])
+        ]
+        for mp, m in cells:
+            if m.get("groupId") == whole and len(cells) == len(groups):
+                median = _fig(m.get("value"), f"{mp}/value")
+                if median is None:
+                    return None
+                full_range = str(measure.get("dispersionType", "")).upper() == "FULL_RANGE"
+                return BaselineAge(
+                    median=median,
+                    minimum=_fig(m.get("lowerLimit"), f"{mp}/lowerLimit") if full_range else None,
+                    maximum=_fig(m.get("upperLimit"), f"{mp}/upperLimit") if full_range else None,
+                    unit=str(measure.get("unitOfMeasure", "")),
+                )
+    return None
+
+
+def _is_median_age(title: Any, param: Any) -> bool:
+    """A baseline measure that is the participants' median age ("Age, Continuous")."""
+    return str(title).lower().startswith("age") and enum_value(str(param)) == "MEDIAN"
 
 
 # -- legacy XML --------------------------------------------------------------------------------
@@ -755,4 +801,39 @@ def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
                         )
                     )
     out["adverse_events"] = tuple(events)
+    out["age"] = _xml_age(cr.find("baseline"))
     return out
+
+
+def _xml_age(baseline: ET.Element | None) -> BaselineAge | None:
+    """The median age of all participants in a legacy baseline table, if it gives one."""
+    if baseline is None:
+        return None
+    groups = _xml_groups(baseline)
+    total = [g.id for g in groups if g.title.lower() == "total"]
+    whole = total[0] if total else (groups[0].id if len(groups) == 1 else None)
+    for b_i, measure in enumerate(baseline.findall("measure_list/measure"), 1):
+        if not _is_median_age(_x(measure, "title"), _x(measure, "param")):
+            continue
+        p = f"/clinical_study/clinical_results/baseline/measure_list/measure[{b_i}]"
+        for c_i, cls in enumerate(measure.findall("class_list/class"), 1):
+            for k_i, cat in enumerate(cls.findall("category_list/category"), 1):
+                cells = cat.findall("measurement_list/measurement")
+                for m_i, m in enumerate(cells, 1):
+                    if m.get("group_id") != whole or len(cells) != len(groups):
+                        continue
+                    mp = (
+                        f"{p}/class_list/class[{c_i}]/category_list/category[{k_i}]"
+                        f"/measurement_list/measurement[{m_i}]"
+                    )
+                    median = _attr(m, "value", mp)
+                    if median is None:
+                        return None
+                    full_range = _x(measure, "dispersion").lower() == "full range"
+                    return BaselineAge(
+                        median=median,
+                        minimum=_attr(m, "lower_limit", mp) if full_range else None,
+                        maximum=_attr(m, "upper_limit", mp) if full_range else None,
+                        unit=_x(measure, "units"),
+                    )
+    return None

@@ -505,6 +505,18 @@ class _Emitter:
         self.add(pop, TKG.eligibleSex, rec.sex)
         ages = " to ".join(a for a in (rec.minimum_age, rec.maximum_age) if a)
         self.add(pop, TKG.eligibleAges, ages)
+        age = rec.age
+        unit = UNITS.get(age.unit.lower().strip()) if age else None
+        if age is not None and unit is None:
+            self.report.skipped.append(f"baseline age: unit {age.unit!r} is not a time unit")
+        elif age is not None and unit is not None:
+            self.add(pop, TKG.ageUnit, vocab.UNITS[unit])
+            for prop, fig in ((TKG.medianAge, age.median), (TKG.minAge, age.minimum),
+                              (TKG.maxAge, age.maximum)):  # fmt: skip
+                number = _number(fig)
+                if fig is not None and number is not None and number[1] == "=":
+                    self.add(pop, prop, nt_decimal(number[0]))
+                    self.evidence(pop, fig, [prop])
 
     def endpoints(self) -> list[str]:
         """Mint the endpoints: the declared outcomes, then the result outcomes not declared.
