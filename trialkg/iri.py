@@ -77,6 +77,16 @@ def condition(condition_id: str) -> URIRef:
     return _u(f"condition/{condition_id}")
 
 
+def mechanism(mechanism_id: str) -> URIRef:
+    """A mechanism of action defined in kg/reference.yaml (the ontology's are tkg: terms)."""
+    return _u(f"mechanism/{mechanism_id}")
+
+
+def drug_class(class_id: str) -> URIRef:
+    """A drug class defined in kg/reference.yaml (the ontology's are tkg: classes)."""
+    return _u(f"drug-class/{class_id.replace('/', '-')}")
+
+
 def study(study_id: str) -> URIRef:
     return _u(f"study/{study_id}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
+from trialkg import iri
 from trialkg.terms import TKG
 
 UO = "http://purl.obolibrary.org/obo/UO_"
@@ -206,3 +207,18 @@ ALL_TABLES: dict[str, dict[str, URIRef]] = {
     "grades": GRADES,
     "sidedness": SIDEDNESS,
 }
+
+
+def condition_term(key: str) -> URIRef:
+    """A condition: the ontology's term, else the one kg/reference.yaml defines."""
+    return CONDITIONS.get(key) or iri.condition(key)
+
+
+def mechanism_term(key: str) -> URIRef:
+    """A mechanism of action: the ontology's term, else the one kg/reference.yaml defines."""
+    return MECHANISMS.get(key) or iri.mechanism(key)
+
+
+def drug_class_term(key: str) -> URIRef:
+    """A drug class: the ontology's class, else the one kg/reference.yaml defines."""
+    return DRUG_CLASSES.get(key) or iri.drug_class(key)

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trialkg import vocab
 from trialkg.records.loader import LoadedYaml, Loc, RecordIssue
-from trialkg.records.model import ClassAgent, Component, ReferenceRecord, SourceRecord, Study
+from trialkg.records.model import (
+    ClassAgent,
+    Component,
+    ReferenceEntity,
+    ReferenceRecord,
+    SourceRecord,
+    Study,
+)
 
 
 @dataclass
 class Known:
-    """Ids defined outside one record file: the reference vocabulary."""
+    """Ids defined outside one record file: the reference vocabulary, and the conditions,
+    mechanisms and drug classes of the controlled vocabulary with those it adds."""
 
     drugs: set[str] = field(default_factory=set)
     targets: set[str] = field(default_factory=set)
     adverse_events: set[str] = field(default_factory=set)
+    conditions: set[str] = field(default_factory=lambda: set(vocab.CONDITIONS))
+    mechanisms: set[str] = field(default_factory=lambda: set(vocab.MECHANISMS))
+    drug_classes: set[str] = field(default_factory=lambda: set(vocab.DRUG_CLASSES))
 
     @classmethod
     def from_reference(cls, ref: ReferenceRecord) -> Known:
@@ -24,6 +36,9 @@ class Known:
             drugs={d.id for d in ref.drugs},
             targets={t.id for t in ref.targets},
             adverse_events={a.id for a in ref.adverse_events},
+            conditions=set(vocab.CONDITIONS) | {c.id for c in ref.conditions},
+            mechanisms=set(vocab.MECHANISMS) | {m.id for m in ref.mechanisms},
+            drug_classes=set(vocab.DRUG_CLASSES) | {c.id for c in ref.drug_classes},
         )
 
 
@@ -40,32 +55,55 @@ def duplicate_ids(doc: LoadedYaml, loc: Loc, ids: list[str]) -> Iterator[RecordI
 
 
 def check_reference(ref: ReferenceRecord, doc: LoadedYaml) -> list[RecordIssue]:
-    """Duplicate ids and dangling targets in kg/reference.yaml."""
+    """Duplicate ids, ids the vocabulary already has, and dangling references in
+    kg/reference.yaml."""
     issues: list[RecordIssue] = []
-    for name, items in (
+    sections: list[tuple[str, Sequence[ReferenceEntity]]] = [
         ("drugs", ref.drugs),
         ("targets", ref.targets),
         ("adverse_events", ref.adverse_events),
-    ):
+        ("conditions", ref.conditions),
+        ("mechanisms", ref.mechanisms),
+        ("drug_classes", ref.drug_classes),
+    ]
+    for name, items in sections:
         issues += duplicate_ids(doc, (name,), [i.id for i in items])
     from trialkg.triples.curated import expand_curie
 
-    for name, items in (
-        ("drugs", ref.drugs),
-        ("targets", ref.targets),
-        ("adverse_events", ref.adverse_events),
-    ):
+    for name, items in sections:
         for idx, item in enumerate(items):
             for m_idx, mapping in enumerate(item.mappings):
                 try:
                     expand_curie(mapping)
                 except ValueError as exc:
                     issues.append(doc.issue((name, idx, "mappings", m_idx), str(exc)))
-    targets = {t.id for t in ref.targets}
+    for name, table, items in (
+        ("conditions", vocab.CONDITIONS, ref.conditions),
+        ("mechanisms", vocab.MECHANISMS, ref.mechanisms),
+        ("drug_classes", vocab.DRUG_CLASSES, ref.drug_classes),
+    ):
+        for idx, item in enumerate(items):
+            if item.id in table:
+                issues.append(
+                    doc.issue((name, idx, "id"), f"{item.id!r} is already in the vocabulary")
+                )
+    known = Known.from_reference(ref)
+
+    def dangling(loc: Loc, value: str | None, pool: set[str], what: str) -> None:
+        if value is not None and value not in pool:
+            issues.append(doc.issue(loc, f"unknown {what} {value!r}"))
+
     for i, d in enumerate(ref.drugs):
         for j, t in enumerate(d.targets):
-            if t not in targets:
-                issues.append(doc.issue(("drugs", i, "targets", j), f"unknown target {t!r}"))
+            dangling(("drugs", i, "targets", j), t, known.targets, "target")
+        for j, c in enumerate(d.classes):
+            dangling(("drugs", i, "classes", j), c, known.drug_classes, "drug class")
+        for j, m in enumerate(d.mechanisms):
+            dangling(("drugs", i, "mechanisms", j), m, known.mechanisms, "mechanism")
+    for i, cond in enumerate(ref.conditions):
+        dangling(("conditions", i, "broader"), cond.broader, known.conditions, "condition")
+    for i, cls in enumerate(ref.drug_classes):
+        dangling(("drug_classes", i, "broader"), cls.broader, known.drug_classes, "drug class")
     return issues
 
 
@@ -102,7 +140,10 @@ class _SourceChecker:
 
     def components(self, loc: Loc, values: list[Component]) -> None:
         for i, comp in enumerate(values):
-            if not isinstance(comp, ClassAgent):
+            if isinstance(comp, ClassAgent):
+                self.ref((*loc, i, "drug_class"), comp.drug_class, self.known.drug_classes,
+                         "drug class")  # fmt: skip
+            else:
                 self.ref((*loc, i), comp, self.drugs, "drug")
 
     def run(self) -> None:
@@ -125,6 +166,8 @@ class _SourceChecker:
             self.refs(("people", i, "affiliations"), person.affiliations, self.orgs, "organization")
         for i, d in enumerate(rec.drugs):
             self.refs(("drugs", i, "targets"), d.targets, known.targets, "target")
+            self.refs(("drugs", i, "classes"), d.classes, known.drug_classes, "drug class")
+            self.refs(("drugs", i, "mechanisms"), d.mechanisms, known.mechanisms, "mechanism")
             if d.id not in known.drugs and not d.label:
                 self.issues.append(
                     self.doc.issue(
@@ -143,6 +186,10 @@ class _SourceChecker:
         self.refs((*loc, "reported_in"), study.reported_in, self.pubs, "publication")
         if study.population is not None:
             pop_loc = (*loc, "population")
+            self.refs(
+                (*pop_loc, "conditions"), study.population.conditions, self.known.conditions,
+                "condition",
+            )  # fmt: skip
             self.components((*pop_loc, "prior_treatment"), study.population.prior_treatment)
             self.components((*pop_loc, "progressed_on"), study.population.progressed_on)
         arms = self.ids((*loc, "arms"), [a.id for a in study.arms])

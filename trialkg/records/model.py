@@ -42,6 +42,20 @@ def _in(table: dict[str, URIRef], what: str) -> Callable[[str], str]:
 
 
 Slug = Annotated[str, AfterValidator(_slug)]
+TERM_RE = re.compile(r"^[a-z0-9][a-z0-9/-]*$")
+
+
+def _term(value: str) -> str:
+    if not TERM_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid term: use lower-case letters, digits, '-' and '/' "
+            "(for example 'cdk4/6-inhibitor')"
+        )
+    return value
+
+
+#: a term of the vocabulary or of kg/reference.yaml (a condition, mechanism or drug class)
+Term = Annotated[str, AfterValidator(_term)]
 Quote = Annotated[list[str], Field(min_length=1)]
 
 
@@ -67,9 +81,7 @@ class Strict(BaseModel):
 V_ALLOCATIONS = Annotated[str, AfterValidator(_in(vocab.ALLOCATIONS, "allocation"))]
 V_ARM_ROLES = Annotated[str, AfterValidator(_in(vocab.ARM_ROLES, "arm role"))]
 V_ASSESSORS = Annotated[str, AfterValidator(_in(vocab.ASSESSORS, "assessor"))]
-V_CONDITIONS = Annotated[str, AfterValidator(_in(vocab.CONDITIONS, "condition"))]
 V_DESIGN_FEATURES = Annotated[str, AfterValidator(_in(vocab.DESIGN_FEATURES, "design feature"))]
-V_DRUG_CLASSES = Annotated[str, AfterValidator(_in(vocab.DRUG_CLASSES, "drug class"))]
 V_ENDPOINT_KINDS = Annotated[str, AfterValidator(_in(vocab.ENDPOINT_KINDS, "endpoint kind"))]
 V_ENDPOINT_ROLES = Annotated[str, AfterValidator(_in(vocab.ENDPOINT_ROLES, "endpoint role"))]
 V_ENROLLMENT_TYPES = Annotated[str, AfterValidator(_in(vocab.ENROLLMENT_TYPES, "enrollment type"))]
@@ -78,7 +90,6 @@ V_HER2_STATUS = Annotated[str, AfterValidator(_in(vocab.HER2_STATUS, "HER2 statu
 V_HR_STATUS = Annotated[str, AfterValidator(_in(vocab.HR_STATUS, "hormone-receptor status"))]
 V_LINES = Annotated[str, AfterValidator(_in(vocab.LINES, "line of therapy"))]
 V_MEASURES = Annotated[str, AfterValidator(_in(vocab.MEASURES, "measure"))]
-V_MECHANISMS = Annotated[str, AfterValidator(_in(vocab.MECHANISMS, "mechanism"))]
 V_PHASES = Annotated[str, AfterValidator(_in(vocab.PHASES, "phase"))]
 V_SETTINGS = Annotated[str, AfterValidator(_in(vocab.SETTINGS, "setting"))]
 V_SIDEDNESS = Annotated[str, AfterValidator(_in(vocab.SIDEDNESS, "sidedness"))]
@@ -153,8 +164,8 @@ class Drug(Strict):
 
     id: Slug
     label: str | None = None
-    classes: list[V_DRUG_CLASSES] = []
-    mechanisms: list[V_MECHANISMS] = []
+    classes: list[Term] = []  # drug classes: the vocabulary's or kg/reference.yaml's
+    mechanisms: list[Term] = []  # mechanisms: the vocabulary's or kg/reference.yaml's
     targets: list[Slug] = []
     quote: list[str] = []
 
@@ -162,7 +173,7 @@ class Drug(Strict):
 class ClassAgent(Strict):
     """A regimen component known only by its drug class ("endocrine therapy")."""
 
-    drug_class: V_DRUG_CLASSES
+    drug_class: Term  # the vocabulary's or kg/reference.yaml's
 
 
 Component = Slug | ClassAgent
@@ -219,7 +230,7 @@ class Cycles(Strict):
 
 
 class Population(Strict):
-    conditions: list[V_CONDITIONS] = []
+    conditions: list[Term] = []  # the vocabulary's or kg/reference.yaml's
     hr_status: V_HR_STATUS | None = None
     her2_status: V_HER2_STATUS | None = None
     line: V_LINES | None = None
@@ -445,13 +456,29 @@ class ReferenceEntity(Strict):
 class ReferenceDrug(ReferenceEntity):
     """A drug of the reference vocabulary, with its classes, mechanisms and targets."""
 
-    classes: list[V_DRUG_CLASSES] = []
-    mechanisms: list[V_MECHANISMS] = []
+    classes: list[Term] = []
+    mechanisms: list[Term] = []
     targets: list[Slug] = []
 
 
 class ReferenceTarget(ReferenceEntity):
     """A molecular target."""
+
+
+class ReferenceCondition(ReferenceEntity):
+    """A condition the vocabulary lacks (another cancer, another stage), below a broader one."""
+
+    broader: Term | None = None
+
+
+class ReferenceMechanism(ReferenceEntity):
+    """A mechanism of action the vocabulary lacks."""
+
+
+class ReferenceDrugClass(ReferenceEntity):
+    """A drug class the vocabulary lacks, a subclass of drug or of a ``broader`` class."""
+
+    broader: Term | None = None
 
 
 class ReferenceAdverseEvent(ReferenceEntity):
@@ -464,3 +491,6 @@ class ReferenceRecord(Strict):
     drugs: list[ReferenceDrug] = []
     targets: list[ReferenceTarget] = []
     adverse_events: list[ReferenceAdverseEvent] = []
+    conditions: list[ReferenceCondition] = []
+    mechanisms: list[ReferenceMechanism] = []
+    drug_classes: list[ReferenceDrugClass] = []

@@ -153,6 +153,7 @@ class Context:
 
     studies: dict[str, CuratedStudy]
     lexicon: dict[str, str]
+    conditions: dict[str, URIRef] = field(default_factory=dict)  # name (lower case) -> term
     _named: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -180,13 +181,22 @@ class Context:
                     for ep in st.endpoints:
                         cs.endpoints.setdefault(ep.kind, ep.id)
         lexicon: dict[str, str] = {}
+        conditions = {
+            "breast cancer": TKG.BreastCancer,
+            "metastatic breast cancer": TKG.MetastaticBreastCancer,
+            "advanced breast cancer": TKG.AdvancedBreastCancer,
+            "early breast cancer": TKG.EarlyBreastCancer,
+        }
         ref_path = records_dir / "reference.yaml"
         if ref_path.is_file():
             ref, _ = load_reference(ref_path)
             for d in ref.drugs:
                 for name in (d.id, d.label, *d.synonyms):
                     lexicon[name.lower()] = d.id
-        return cls(studies, lexicon)
+            for c in ref.conditions:
+                for name in (c.id, c.label, *c.synonyms):
+                    conditions[name.lower()] = iri.condition(c.id)
+        return cls(studies, lexicon, conditions)
 
     def drug_named(self, low: str) -> str | None:
         """The drug an intervention's name (lower case) names: the lexicon's entry for the
@@ -489,13 +499,8 @@ class _Emitter:
         self.add(pop, RDFS.label, nt_literal(f"population of {rec.acronym or rec.nct_id}"))
         self.add(s, TKG.studiesPopulation, pop)
         self.add(pop, TKG.ofStudy, s)
-        for cond in rec.conditions:
-            known = {
-                "breast cancer": TKG.BreastCancer,
-                "metastatic breast cancer": TKG.MetastaticBreastCancer,
-                "advanced breast cancer": TKG.AdvancedBreastCancer,
-                "early breast cancer": TKG.EarlyBreastCancer,
-            }.get(cond.lower())
+        for cond in rec.conditions:  # the vocabulary's or kg/reference.yaml's, else new
+            known = self.ctx.conditions.get(cond.lower().strip())
             node = known or iri.condition(slug(cond))
             if known is None:
                 self.add(node, RDF.type, TKG.Condition)

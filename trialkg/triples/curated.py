@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from trialkg import iri, vocab
@@ -258,9 +258,9 @@ class _Emitter:
         for i, d in enumerate(rec.drugs):
             s = self.node(iri.drug(d.id), ("drugs", i), TKG.Drug, label=d.label)
             for c in d.classes:
-                self.add(s, RDF.type, vocab.DRUG_CLASSES[c])
+                self.add(s, RDF.type, vocab.drug_class_term(c))
             for m in d.mechanisms:
-                self.add(s, TKG.hasMechanism, vocab.MECHANISMS[m])
+                self.add(s, TKG.hasMechanism, vocab.mechanism_term(m))
             for t in d.targets:
                 self.add(s, TKG.hasTarget, iri.target(t))
             self.evidence(s, d.quote)
@@ -359,7 +359,7 @@ class _Emitter:
         self.add(s, TKG.studiesPopulation, p)
         self.add(p, TKG.ofStudy, s)
         for c in pop.conditions:
-            self.add(p, TKG.hasCondition, vocab.CONDITIONS[c])
+            self.add(p, TKG.hasCondition, vocab.condition_term(c))
         if pop.hr_status:
             self.add(p, TKG.hormoneReceptorStatus, vocab.HR_STATUS[pop.hr_status])
         if pop.her2_status:
@@ -566,16 +566,32 @@ def reference_graph(ref: ReferenceRecord) -> Graph:
         s = iri.drug(d.id)
         _entity(g, s, TKG.Drug, d)
         for c in d.classes:
-            g.add((s, RDF.type, vocab.DRUG_CLASSES[c]))
+            g.add((s, RDF.type, vocab.drug_class_term(c)))
         for m in d.mechanisms:
-            g.add((s, TKG.hasMechanism, vocab.MECHANISMS[m]))
+            g.add((s, TKG.hasMechanism, vocab.mechanism_term(m)))
         for target_id in d.targets:
             g.add((s, TKG.hasTarget, iri.target(target_id)))
     for tgt in ref.targets:
         _entity(g, iri.target(tgt.id), TKG.MolecularTarget, tgt)
     for a in ref.adverse_events:
         _entity(g, iri.adverse_event_term(a.id), TKG.AdverseEventTerm, a)
-    for key, cls in vocab.DRUG_CLASSES.items():
+    # what the vocabulary lacks: conditions and mechanisms (individuals, as the ontology's),
+    # drug classes (classes of drugs)
+    for cond in ref.conditions:
+        s = iri.condition(cond.id)
+        _entity(g, s, TKG.Condition, cond)
+        g.add((s, RDF.type, OWL.NamedIndividual))
+        if cond.broader:
+            g.add((s, SKOS.broader, vocab.condition_term(cond.broader)))
+    for mech in ref.mechanisms:
+        _entity(g, iri.mechanism(mech.id), TKG.MechanismOfAction, mech)
+        g.add((iri.mechanism(mech.id), RDF.type, OWL.NamedIndividual))
+    for dc in ref.drug_classes:
+        s = iri.drug_class(dc.id)
+        _entity(g, s, OWL.Class, dc)
+        g.add((s, RDFS.subClassOf, vocab.drug_class_term(dc.broader) if dc.broader else TKG.Drug))
+    classes = {**vocab.DRUG_CLASSES, **{dc.id: iri.drug_class(dc.id) for dc in ref.drug_classes}}
+    for key, cls in classes.items():
         s = iri.class_agent(key)
         g.add((s, RDF.type, TKG.Drug))
         g.add((s, RDF.type, cls))

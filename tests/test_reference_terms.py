@@ -1,0 +1,159 @@
+"""Conditions, mechanisms and drug classes the vocabulary lacks, defined in kg/reference.yaml:
+a trial of another disease is curated without changing the ontology."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from trialkg.build import compile_graph
+from trialkg.records.loader import RecordError
+
+REFERENCE = """
+conditions:
+  - id: nsclc
+    label: non-small cell lung cancer
+    synonyms: [NSCLC]
+  - id: egfr-mutated-nsclc
+    label: EGFR-mutated non-small cell lung cancer
+    broader: nsclc
+mechanisms:
+  - {id: egfr-inhibition, label: EGFR inhibition}
+drug_classes:
+  - {id: egfr-tki, label: EGFR tyrosine kinase inhibitor}
+"""
+
+DRUG = """
+  - id: osimertinib
+    label: osimertinib
+    classes: [egfr-tki]
+    mechanisms: [egfr-inhibition]
+"""
+
+DOCUMENT = "Osimertinib was given to 556 patients with EGFR-mutated NSCLC.\n"
+
+SOURCE = """source:
+  id: lung-report
+  kind: news-article
+  document: lung.txt
+  reports: [lung-trial]
+studies:
+  - id: lung-trial
+    label: LUNG
+    kind: interventional
+    enrollment: {value: 556, type: actual, quote: "556 patients"}
+    population:
+      conditions: [egfr-mutated-nsclc]
+      quote: "EGFR-mutated NSCLC"
+    arms:
+      - id: osimertinib
+        label: osimertinib
+        role: experimental
+        regimen: {components: [osimertinib, {drug_class: egfr-tki}]}
+"""
+
+
+@pytest.fixture
+def lung(records_copy: Path, documents: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The seed records with a lung-cancer trial added, and a documents folder with it."""
+    ref = records_copy / "reference.yaml"
+    text = ref.read_text(encoding="utf-8").replace("drugs:\n", "drugs:" + DRUG, 1)
+    ref.write_text(text + REFERENCE, encoding="utf-8")
+    (records_copy / "sources" / "900-lung.yaml").write_text(SOURCE, encoding="utf-8")
+    docs = tmp_path / "documents"
+    shutil.copytree(documents, docs)
+    (docs / "lung.txt").write_text(DOCUMENT, encoding="utf-8")
+    return records_copy, docs
+
+
+def rows(graph: Graph, query: str) -> set[tuple[str, ...]]:
+    head = "PREFIX tkg: <https://w3id.org/trialkg/ontology#>\n"
+    return {tuple(str(t) for t in row) for row in graph.query(head + query)}  # type: ignore[union-attr]
+
+
+def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
+    lung: tuple[Path, Path],
+) -> None:
+    union = Graph()
+    for _name, graph in compile_graph(*lung, reason=False).graphs:
+        union += graph
+    ids = "https://w3id.org/trialkg/id/"
+    assert rows(
+        union,
+        """SELECT ?cond ?broader WHERE {
+             <https://w3id.org/trialkg/id/study/lung-trial/population> tkg:hasCondition ?cond .
+             ?cond <http://www.w3.org/2004/02/skos/core#broader> ?broader }""",
+    ) == {(f"{ids}condition/egfr-mutated-nsclc", f"{ids}condition/nsclc")}
+    assert rows(
+        union,
+        """SELECT ?m WHERE { <https://w3id.org/trialkg/id/drug/osimertinib> tkg:hasMechanism ?m ;
+             a <https://w3id.org/trialkg/id/drug-class/egfr-tki> }""",
+    ) == {(f"{ids}mechanism/egfr-inhibition",)}
+    assert rows(
+        union,
+        """SELECT ?c WHERE { <https://w3id.org/trialkg/id/study/lung-trial/arm/osimertinib/regimen>
+             tkg:hasComponent ?c }""",
+    ) == {(f"{ids}drug/osimertinib",), (f"{ids}drug/any-egfr-tki",)}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "where"),
+    [
+        ("conditions: [egfr-mutated-nsclc]", "conditions: [sclc]", "unknown condition 'sclc'",
+         "900-lung.yaml"),
+        ("{drug_class: egfr-tki}", "{drug_class: alk-tki}", "unknown drug class 'alk-tki'",
+         "900-lung.yaml"),
+        ("broader: nsclc", "broader: lung-cancer", "unknown condition 'lung-cancer'",
+         "reference.yaml"),
+        ("id: nsclc\n", "id: breast-cancer\n", "'breast-cancer' is already in the vocabulary",
+         "reference.yaml"),
+    ],
+)  # fmt: skip
+def test_a_term_neither_vocabulary_nor_reference_yaml_has_is_named(
+    lung: tuple[Path, Path], old: str, new: str, message: str, where: str
+) -> None:
+    records, docs = lung
+    for path in (records / "reference.yaml", records / "sources" / "900-lung.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RecordError) as info:
+        compile_graph(records, docs, reason=False)
+    found = [i for i in info.value.issues if message in i.message]
+    assert found and found[0].file.endswith(where) and found[0].line > 0, info.value.issues
+
+
+@pytest.mark.reasoner
+def test_reasoning_and_registry_records_meet_the_added_terms(
+    lung: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """With reasoning, the added class's drug is still a drug; a registry record naming the
+    condition by a synonym ("NSCLC") points to the same node as the curated population."""
+    import json
+
+    from trialkg.paths import default_documents_dir
+    from trialkg.sources.ctgov import read_record
+    from trialkg.triples.ctgov import Context, registry_graphs
+
+    records, docs = lung
+    compiled = compile_graph(records, docs, reason=True)
+    union = Graph()
+    for _name, graph in compiled.graphs:
+        union += graph
+    drug = "https://w3id.org/trialkg/id/drug/osimertinib"
+    assert rows(union, f"SELECT ?t WHERE {{ <{drug}> a ?t }}") >= {
+        ("https://w3id.org/trialkg/ontology#Drug",),
+        ("https://w3id.org/trialkg/id/drug-class/egfr-tki",),
+    }
+    data = json.loads(
+        (default_documents_dir().parent / "ctgov" / "NCT03377387.json").read_text(encoding="utf-8")
+    )
+    data["protocolSection"]["conditionsModule"]["conditions"] = ["NSCLC"]
+    record = tmp_path / "NCT03377387.json"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    _, graph, _, _ = registry_graphs(read_record(record), Context.from_records(records))
+    assert rows(graph, "SELECT ?c WHERE { ?p tkg:hasCondition ?c }") == {
+        ("https://w3id.org/trialkg/id/condition/nsclc",)
+    }
