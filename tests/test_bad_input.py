@@ -216,6 +216,25 @@ def test_same_doi_under_two_ids(records_copy: Path, documents: Path) -> None:
         compile_graph(records_copy, documents, reason=False)
 
 
+def test_same_pmid_under_two_ids(records_copy: Path, documents: Path) -> None:
+    """A PubMed id names one publication, as a DOI does; a PMID must be digits."""
+    for rel, pub in (("sources/000-patina-news-summary.yaml", "metzger-2026-nejm"),
+                     ("sources/003-palumbo-2024-drugs-in-context.yaml", None)):  # fmt: skip
+        path = records_copy / rel
+        text = path.read_text(encoding="utf-8")
+        if pub:
+            text = text.replace(f"  - id: {pub}\n", f"  - id: {pub}\n    pmid: '41000001'\n", 1)
+        else:
+            text = text.replace("  doi: 10.7573/dic.2023-7-5", "  doi: 10.7573/dic.2023-7-5\n"
+                                "  pmid: '41000001'", 1)  # fmt: skip
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(RecordError, match=r"PMID 41000001 is publication 'metzger-2026-nejm'"):
+        compile_graph(records_copy, documents, reason=False)
+    mutate(records_copy, "sources/000-patina-news-summary.yaml", "'41000001'", "PMC123")
+    with pytest.raises(RecordError, match="is not a PubMed identifier"):
+        compile_graph(records_copy, documents, reason=False)
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()

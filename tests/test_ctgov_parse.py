@@ -698,3 +698,45 @@ def test_groups_that_are_parts_of_one_arm_are_arms_of_their_own(tmp_path: Path) 
     )
     assert [a for a, _ in events] == ["arm-a-cohort-1", "arm-a-cohort-2"]
     assert not [s for s in report.skipped if "again" in s or "second count" in s]
+
+
+def test_the_publications_a_record_lists_meet_the_curated_ones(tmp_path: Path) -> None:
+    """A reference with a PubMed id is a document with its PMID and the DOI of its citation;
+    one whose DOI a curated source gives is that publication; a RESULT reports the study."""
+    data = pallas_json()
+    data["protocolSection"]["referencesModule"]["references"] = [
+        {"pmid": "41000001", "type": "RESULT",
+         "citation": "Metzger O, et al. N Engl J Med. 2026. doi: 10.1056/NEJMoa2511218."},
+        {"pmid": "30032196", "type": "BACKGROUND", "citation": "Someone. J Natl Cancer Inst."},
+        {"type": "BACKGROUND", "citation": "No PubMed id: not a document of its own."},
+    ]  # fmt: skip
+    graph, _ = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?doc ?pmid ?reports WHERE { ?doc tkg:pmid ?pmid .
+             BIND (EXISTS { ?study tkg:reportedIn ?doc } AS ?reports) } ORDER BY ?pmid""",
+    )
+    assert got == [
+        ("pmid-30032196", "30032196", "false"),
+        ("metzger-2026-nejm", "41000001", "true"),
+    ]
+    from trialkg.triples.ctgov import Context, registry_graphs
+
+    variant = tmp_path / "NCT02513394.json"
+    prov = registry_graphs(read_record(variant), Context.from_records(records_dir()))[2]
+    assert len(select(prov, "SELECT ?d WHERE { ?s tkg:cites ?d }")) == 2
+    xml = (
+        (CTGOV / "NCT02513394.xml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "</clinical_study>",
+            "<results_reference><citation>A report.</citation><PMID>41000001</PMID>"
+            "</results_reference></clinical_study>",
+        )
+    )
+    legacy = tmp_path / "NCT02513394.xml"
+    legacy.write_text(xml, encoding="utf-8")
+    (ref,) = read_record(legacy).references
+    assert (ref.pmid.text, ref.pmid.pointer, ref.kind) == (
+        "41000001", "/clinical_study/results_reference[1]/PMID", "RESULT"
+    )  # fmt: skip

@@ -31,6 +31,7 @@ VERIFIED_ALIGNMENTS = {
     "http://schema.org/Organization",
     "http://schema.org/Person",
     "http://purl.org/dc/terms/title",
+    "http://purl.org/spar/fabio/hasPubMedId",
 }
 
 

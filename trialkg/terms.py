@@ -184,6 +184,7 @@ class TKG(DefinedNamespace):
     patientsAtRisk: URIRef
     percentOfPatients: URIRef
     phase: URIRef
+    pmid: URIRef
     primaryCompletionDate: URIRef
     primaryPurpose: URIRef
     priorTreatment: URIRef

@@ -272,7 +272,7 @@ def _check_quotes(rec: SourceRecord, doc: LoadedYaml, text: str) -> Iterator[Rec
 def check_across(
     records: list[tuple[SourceRecord, LoadedYaml]],
 ) -> list[RecordIssue]:
-    """Checks between files: unique source ids, one id per DOI and per NCT number."""
+    """Checks between files: unique source ids, one id per DOI, PMID and NCT number."""
     issues: list[RecordIssue] = []
     first_source: dict[str, Path] = {}
     doi_ids: dict[str, tuple[str, Path]] = {}
@@ -288,15 +288,19 @@ def check_across(
         first_source.setdefault(sid, doc.path)
         bibs: list[tuple[Loc, str, str | None]] = [(("source", "doi"), sid, rec.source.doi)]
         bibs += [(("publications", i, "doi"), p.id, p.doi) for i, p in enumerate(rec.publications)]
+        bibs += [(("source", "pmid"), sid, rec.source.pmid and f"PMID {rec.source.pmid}")]
+        bibs += [
+            (("publications", i, "pmid"), p.id, p.pmid and f"PMID {p.pmid}")
+            for i, p in enumerate(rec.publications)
+        ]
         for loc, ident, doi in bibs:
             if doi is None:
                 continue
             prev = doi_ids.setdefault(doi.lower(), (ident, doc.path))
             if prev[0] != ident:
+                name = doi if doi.startswith("PMID") else f"DOI {doi}"
                 issues.append(
-                    doc.issue(
-                        loc, f"DOI {doi} is publication {prev[0]!r} in {prev[1]}: use that id"
-                    )
+                    doc.issue(loc, f"{name} is publication {prev[0]!r} in {prev[1]}: use that id")
                 )
         for s_idx, study in enumerate(rec.studies):
             for r_idx, reg in enumerate(study.registry_ids):

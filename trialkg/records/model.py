@@ -106,6 +106,7 @@ class Bibliographic(Strict):
     kind: V_SOURCE_KINDS
     title: str | None = None
     doi: str | None = None
+    pmid: str | None = None
     journal: str | None = None
     volume: str | None = None
     issue: str | None = None
@@ -127,6 +128,8 @@ class Bibliographic(Strict):
     def _check_doi(self) -> Bibliographic:
         if self.doi is not None and not re.match(r"^10\.\d{4,9}/\S+$", self.doi):
             raise ValueError(f"doi {self.doi!r} is not a DOI (expected 10.NNNN/...)")
+        if self.pmid is not None and not re.match(r"^[1-9]\d{0,9}$", self.pmid):
+            raise ValueError(f"pmid {self.pmid!r} is not a PubMed identifier (digits only)")
         return self
 
 

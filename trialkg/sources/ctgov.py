@@ -108,6 +108,15 @@ class AdverseEvent(_Model):
     row: str = ""  # where the record lists the event (one row, a count per group)
 
 
+class Reference(_Model):
+    """A publication the record lists: its PubMed id, its kind (RESULT: it reports the
+    study's results; BACKGROUND; DERIVED) and its citation."""
+
+    pmid: Figure
+    kind: str = ""
+    citation: str = ""
+
+
 class BaselineAge(_Model):
     """The median age of all participants (the baseline table's total), with its range."""
 
@@ -160,6 +169,7 @@ class RegistryStudy(_Model):
     event_groups: tuple[Group, ...] = ()
     adverse_events: tuple[AdverseEvent, ...] = ()
     age: BaselineAge | None = None  # of all participants, from the baseline table
+    references: tuple[Reference, ...] = ()  # those with a PubMed id
 
 
 def read_record(path: Path) -> RegistryStudy:
@@ -293,9 +303,22 @@ def _from_json(path: Path, data: Any, at: str = "") -> RegistryStudy:
                 )
             )
     rs = data.get("resultsSection") or {}
+    references = tuple(
+        Reference(
+            pmid=Figure(
+                text=str(r["pmid"]).strip(),
+                pointer=f"{base}/referencesModule/references/{r_i}/pmid",
+            ),
+            kind=str(r.get("type", "")).upper(),
+            citation=" ".join(str(r.get("citation", "")).split()),
+        )
+        for r_i, r in enumerate(_get(ps, "referencesModule", "references") or [])
+        if isinstance(r, dict) and str(r.get("pmid", "")).strip().isdigit()
+    )
     return RegistryStudy(
         file=str(path),
         pointer_base=at,
+        references=references,
         format="ctgov-api-v2-json",
         nct_id=nct,
         aliases=_texts(_get(data, "derivedSection", "miscInfoModule", "nctIdAliases")),
@@ -607,9 +630,22 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
         for o in root.findall(kind):
             declared.append((kind.split("_")[0].upper(), _x(o, "measure"), _x(o, "time_frame")))
     status_text = _x(root, "overall_status")
+    references = []
+    for tag, kind in (("reference", "BACKGROUND"), ("results_reference", "RESULT")):
+        for r_i, ref in enumerate(root.findall(tag), 1):
+            pmid = _x(ref, "PMID")
+            if pmid.isdigit():
+                references.append(
+                    Reference(
+                        pmid=Figure(text=pmid, pointer=f"/clinical_study/{tag}[{r_i}]/PMID"),
+                        kind=kind,
+                        citation=_x(ref, "citation"),
+                    )
+                )
     return RegistryStudy(
         file=str(path),
         format="ctgov-legacy-xml",
+        references=tuple(references),
         nct_id=nct,
         aliases=tuple(" ".join((a.text or "").split()) for a in root.findall("id_info/nct_alias")),
         org_study_id=_x(root, "id_info/org_study_id"),

@@ -154,6 +154,7 @@ class Context:
     studies: dict[str, CuratedStudy]
     lexicon: dict[str, str]
     conditions: dict[str, URIRef] = field(default_factory=dict)  # name (lower case) -> term
+    documents: dict[str, URIRef] = field(default_factory=dict)  # "doi:…", "pmid:…" -> node
     _named: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -167,8 +168,17 @@ class Context:
     @classmethod
     def from_records(cls, records_dir: Path) -> Context:
         studies: dict[str, CuratedStudy] = {}
+        documents: dict[str, URIRef] = {}
         for path in source_files(records_dir):
             rec, _ = load_source(path)
+            for node, bib in [
+                (iri.source(rec.source.id), rec.source),
+                *((iri.publication(p.id), p) for p in rec.publications),
+            ]:
+                if bib.doi:
+                    documents.setdefault(f"doi:{bib.doi.lower()}", node)
+                if bib.pmid:
+                    documents.setdefault(f"pmid:{bib.pmid}", node)
             for st in rec.studies:
                 for reg in st.registry_ids:
                     cs = studies.setdefault(reg, CuratedStudy(st.id))
@@ -196,7 +206,7 @@ class Context:
             for c in ref.conditions:
                 for name in (c.id, c.label, *c.synonyms):
                     conditions[name.lower()] = iri.condition(c.id)
-        return cls(studies, lexicon, conditions)
+        return cls(studies, lexicon, conditions, documents)
 
     def drug_named(self, low: str) -> str | None:
         """The drug an intervention's name (lower case) names: the lexicon's entry for the
@@ -242,6 +252,7 @@ def _number(fig: Figure | None) -> tuple[Decimal, str] | None:
         return None
 
 
+_DOI = re.compile(r"\b10\.\d{4,9}/[^\s]+")
 _INERT = re.compile(r"\b(placebos?|sham|vehicle)\b")
 
 _NUMBER = re.compile(
@@ -284,6 +295,7 @@ class _Emitter:
         self.study = iri.study(self.study_id)
         self.arm_ids: dict[str, str] = {}
         self.analyses_of_pair: dict[tuple[str, str, str], int] = {}
+        self.cited: list[URIRef] = []  # the publications it lists, for its provenance
 
     def add(self, s: URIRef, p: URIRef, o: object) -> None:
         if o is not None and o != "":
@@ -854,6 +866,32 @@ class _Emitter:
                 self.add(node, TKG.patientsAtRisk, nt_integer(int(at_risk[0])))
                 self.evidence(node, ae.at_risk, [TKG.patientsAtRisk])
 
+    def references(self) -> None:
+        """The publications the record lists with a PubMed id: the curated document of the
+        same PMID or DOI (a DOI is read from the citation), else a document of its own; one
+        that reports the results (RESULT) reports the study."""
+        for ref in self.rec.references:
+            pmid = ref.pmid.text
+            found = _DOI.search(ref.citation)
+            doi = found.group(0).rstrip(".,;").lower() if found else None
+            pub = (
+                self.ctx.documents.get(f"pmid:{pmid}")
+                or (self.ctx.documents.get(f"doi:{doi}") if doi else None)
+                or iri.publication(f"pmid-{pmid}")
+            )
+            self.add(pub, RDF.type, TKG.Document)
+            self.add(pub, TKG.pmid, pmid)
+            self.evidence(pub, ref.pmid, [TKG.pmid])
+            if doi:
+                self.add(pub, TKG.doi, doi)
+            if str(pub).endswith(f"/pmid-{pmid}"):  # its own: named by the registry
+                self.add(pub, RDFS.label, nt_literal(f"PMID {pmid}"))
+                self.add(pub, DCTERMS.bibliographicCitation, ref.citation)
+            if ref.kind == "RESULT":
+                self.add(self.study, TKG.reportedIn, pub)
+                self.add(pub, TKG.reportsStudy, self.study)
+            self.cited.append(pub)
+
     def provenance(self, raw: bytes) -> TripleLines:
         rec, src = self.rec, self.source
         g = TripleLines()
@@ -886,6 +924,8 @@ class _Emitter:
         g.add((src, TKG.sha256, nt_literal(hashlib.sha256(raw).hexdigest())))
         g.add((src, DCTERMS["format"], nt_literal(rec.format)))
         g.add((src, TKG.reportsStudy, self.study))
+        for pub in self.cited:
+            g.add((src, TKG.cites, pub))
         link_assertion_graph(g, self.sid)
         g.add((self.study, TKG.reportedIn, src))
         return g
@@ -903,6 +943,7 @@ def registry_ntriples(
     em.results(endpoint_ids)
     em.flow()
     em.adverse_events()
+    em.references()
     prov = em.provenance(Path(rec.file).read_bytes())
     report.triples = len(em.g) + len(prov)
     return em.sid, em.g, prov, report

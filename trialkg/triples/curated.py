@@ -206,6 +206,7 @@ class _Emitter:
         pairs: list[tuple[URIRef, Node | None]] = [
             (TKG.title, text(b.title) if b.title else None),
             (TKG.doi, text(b.doi.lower()) if b.doi else None),
+            (TKG.pmid, text(b.pmid) if b.pmid else None),
             (TKG.journal, text(b.journal) if b.journal else None),
             (TKG.volume, text(b.volume) if b.volume else None),
             (TKG.issue, text(b.issue) if b.issue else None),
