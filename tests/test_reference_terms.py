@@ -24,6 +24,12 @@ mechanisms:
   - {id: egfr-inhibition, label: EGFR inhibition}
 drug_classes:
   - {id: egfr-tki, label: EGFR tyrosine kinase inhibitor}
+biomarker_statuses:
+  - {id: egfr-mutated, label: EGFR-mutated, target: egfr}
+"""
+
+TARGET = """
+  - {id: egfr, label: epidermal growth factor receptor, synonyms: [EGFR]}
 """
 
 DRUG = """
@@ -47,6 +53,7 @@ studies:
     enrollment: {value: 556, type: actual, quote: "556 patients"}
     population:
       conditions: [egfr-mutated-nsclc]
+      biomarkers: [egfr-mutated]
       quote: "EGFR-mutated NSCLC"
     arms:
       - id: osimertinib
@@ -61,6 +68,7 @@ def lung(records_copy: Path, documents: Path, tmp_path: Path) -> tuple[Path, Pat
     """The seed records with a lung-cancer trial added, and a documents folder with it."""
     ref = records_copy / "reference.yaml"
     text = ref.read_text(encoding="utf-8").replace("drugs:\n", "drugs:" + DRUG, 1)
+    text = text.replace("targets:\n", "targets:" + TARGET, 1)
     ref.write_text(text + REFERENCE, encoding="utf-8")
     (records_copy / "sources" / "900-lung.yaml").write_text(SOURCE, encoding="utf-8")
     docs = tmp_path / "documents"
@@ -97,6 +105,12 @@ def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
         """SELECT ?c WHERE { <https://w3id.org/trialkg/id/study/lung-trial/arm/osimertinib/regimen>
              tkg:hasComponent ?c }""",
     ) == {(f"{ids}drug/osimertinib",), (f"{ids}drug/any-egfr-tki",)}
+    assert rows(
+        union,
+        """SELECT ?status ?target WHERE {
+             <https://w3id.org/trialkg/id/study/lung-trial/population> tkg:biomarkerStatus ?status .
+             ?status tkg:ofBiomarker ?target }""",
+    ) == {(f"{ids}biomarker-status/egfr-mutated", f"{ids}target/egfr")}
 
 
 @pytest.mark.parametrize(
@@ -110,6 +124,9 @@ def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
          "reference.yaml"),
         ("id: nsclc\n", "id: breast-cancer\n", "'breast-cancer' is already in the vocabulary",
          "reference.yaml"),
+        ("biomarkers: [egfr-mutated]", "biomarkers: [alk-positive]",
+         "unknown biomarker status 'alk-positive'", "900-lung.yaml"),
+        ("target: egfr}", "target: alk}", "unknown target 'alk'", "reference.yaml"),
     ],
 )  # fmt: skip
 def test_a_term_neither_vocabulary_nor_reference_yaml_has_is_named(
@@ -142,6 +159,10 @@ def test_reasoning_and_registry_records_meet_the_added_terms(
     union = Graph()
     for _name, graph in compiled.graphs:
         union += graph
+    patina = "https://w3id.org/trialkg/id/study/patina/population"
+    assert ("https://w3id.org/trialkg/ontology#HRPositive",) in rows(
+        union, f"SELECT ?s WHERE {{ <{patina}> tkg:biomarkerStatus ?s }}"
+    )  # inferred: a hormone-receptor status is a biomarker status
     drug = "https://w3id.org/trialkg/id/drug/osimertinib"
     assert rows(union, f"SELECT ?t WHERE {{ <{drug}> a ?t }}") >= {
         ("https://w3id.org/trialkg/ontology#Drug",),

@@ -82,6 +82,11 @@ def mechanism(mechanism_id: str) -> URIRef:
     return _u(f"mechanism/{mechanism_id}")
 
 
+def biomarker_status(status_id: str) -> URIRef:
+    """A biomarker status defined in kg/reference.yaml ("egfr-mutated")."""
+    return _u(f"biomarker-status/{status_id}")
+
+
 def drug_class(class_id: str) -> URIRef:
     """A drug class defined in kg/reference.yaml (the ontology's are tkg: classes)."""
     return _u(f"drug-class/{class_id.replace('/', '-')}")

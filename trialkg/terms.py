@@ -24,6 +24,7 @@ class TKG(DefinedNamespace):
     ArmRole: URIRef
     AromataseInhibitor: URIRef
     Assessor: URIRef
+    BiomarkerStatus: URIRef
     Build: URIRef
     CDK46Inhibitor: URIRef
     ChemotherapyAgent: URIRef
@@ -108,6 +109,7 @@ class TKG(DefinedNamespace):
     assessedBy: URIRef
     author: URIRef
     authorList: URIRef
+    biomarkerStatus: URIRef
     category: URIRef
     ciLevel: URIRef
     ciLower: URIRef
@@ -172,6 +174,7 @@ class TKG(DefinedNamespace):
     minPriorCycles: URIRef
     note: URIRef
     numberOfPatients: URIRef
+    ofBiomarker: URIRef
     ofStudy: URIRef
     orgStudyId: URIRef
     organSystem: URIRef

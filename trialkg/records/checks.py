@@ -29,6 +29,7 @@ class Known:
     conditions: set[str] = field(default_factory=lambda: set(vocab.CONDITIONS))
     mechanisms: set[str] = field(default_factory=lambda: set(vocab.MECHANISMS))
     drug_classes: set[str] = field(default_factory=lambda: set(vocab.DRUG_CLASSES))
+    biomarker_statuses: set[str] = field(default_factory=set)
 
     @classmethod
     def from_reference(cls, ref: ReferenceRecord) -> Known:
@@ -39,6 +40,7 @@ class Known:
             conditions=set(vocab.CONDITIONS) | {c.id for c in ref.conditions},
             mechanisms=set(vocab.MECHANISMS) | {m.id for m in ref.mechanisms},
             drug_classes=set(vocab.DRUG_CLASSES) | {c.id for c in ref.drug_classes},
+            biomarker_statuses={b.id for b in ref.biomarker_statuses},
         )
 
 
@@ -65,6 +67,7 @@ def check_reference(ref: ReferenceRecord, doc: LoadedYaml) -> list[RecordIssue]:
         ("conditions", ref.conditions),
         ("mechanisms", ref.mechanisms),
         ("drug_classes", ref.drug_classes),
+        ("biomarker_statuses", ref.biomarker_statuses),
     ]
     for name, items in sections:
         issues += duplicate_ids(doc, (name,), [i.id for i in items])
@@ -104,6 +107,8 @@ def check_reference(ref: ReferenceRecord, doc: LoadedYaml) -> list[RecordIssue]:
         dangling(("conditions", i, "broader"), cond.broader, known.conditions, "condition")
     for i, cls in enumerate(ref.drug_classes):
         dangling(("drug_classes", i, "broader"), cls.broader, known.drug_classes, "drug class")
+    for i, status in enumerate(ref.biomarker_statuses):
+        dangling(("biomarker_statuses", i, "target"), status.target, known.targets, "target")
     return issues
 
 
@@ -189,6 +194,10 @@ class _SourceChecker:
             self.refs(
                 (*pop_loc, "conditions"), study.population.conditions, self.known.conditions,
                 "condition",
+            )  # fmt: skip
+            self.refs(
+                (*pop_loc, "biomarkers"), study.population.biomarkers,
+                self.known.biomarker_statuses, "biomarker status",
             )  # fmt: skip
             self.components((*pop_loc, "prior_treatment"), study.population.prior_treatment)
             self.components((*pop_loc, "progressed_on"), study.population.progressed_on)

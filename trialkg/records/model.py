@@ -234,6 +234,7 @@ class Cycles(Strict):
 
 class Population(Strict):
     conditions: list[Term] = []  # the vocabulary's or kg/reference.yaml's
+    biomarkers: list[Slug] = []  # biomarker statuses of kg/reference.yaml ("egfr-mutated")
     hr_status: V_HR_STATUS | None = None
     her2_status: V_HER2_STATUS | None = None
     line: V_LINES | None = None
@@ -474,6 +475,12 @@ class ReferenceCondition(ReferenceEntity):
     broader: Term | None = None
 
 
+class ReferenceBiomarkerStatus(ReferenceEntity):
+    """A biomarker status that defines populations ("EGFR-mutated"), of a target."""
+
+    target: Slug | None = None
+
+
 class ReferenceMechanism(ReferenceEntity):
     """A mechanism of action the vocabulary lacks."""
 
@@ -497,3 +504,4 @@ class ReferenceRecord(Strict):
     conditions: list[ReferenceCondition] = []
     mechanisms: list[ReferenceMechanism] = []
     drug_classes: list[ReferenceDrugClass] = []
+    biomarker_statuses: list[ReferenceBiomarkerStatus] = []

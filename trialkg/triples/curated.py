@@ -361,6 +361,8 @@ class _Emitter:
         self.add(p, TKG.ofStudy, s)
         for c in pop.conditions:
             self.add(p, TKG.hasCondition, vocab.condition_term(c))
+        for b in pop.biomarkers:
+            self.add(p, TKG.biomarkerStatus, iri.biomarker_status(b))
         if pop.hr_status:
             self.add(p, TKG.hormoneReceptorStatus, vocab.HR_STATUS[pop.hr_status])
         if pop.her2_status:
@@ -587,6 +589,12 @@ def reference_graph(ref: ReferenceRecord) -> Graph:
     for mech in ref.mechanisms:
         _entity(g, iri.mechanism(mech.id), TKG.MechanismOfAction, mech)
         g.add((iri.mechanism(mech.id), RDF.type, OWL.NamedIndividual))
+    for status in ref.biomarker_statuses:
+        s = iri.biomarker_status(status.id)
+        _entity(g, s, TKG.BiomarkerStatus, status)
+        g.add((s, RDF.type, OWL.NamedIndividual))
+        if status.target:
+            g.add((s, TKG.ofBiomarker, iri.target(status.target)))
     for dc in ref.drug_classes:
         s = iri.drug_class(dc.id)
         _entity(g, s, OWL.Class, dc)
