@@ -627,7 +627,7 @@ def map_records(
     ``reasoner``, what reasoning adds to each (as ``trialkg import`` reasons, record by
     record) too, into the inferred graph. ``emit`` receives progress and every record left
     out. The report counts the records written and the inferred triples new to ``out``."""
-    from trialkg.sources.ctgov import RegistryParseError, read_records
+    from trialkg.sources.ctgov import records_in
     from trialkg.triples.ctgov import Context, registry_ntriples
 
     report = BulkReport()
@@ -639,22 +639,18 @@ def map_records(
         if now - shown >= PROGRESS_SECONDS:  # a message per record cost both processes
             emit({"progress": n - 1, "name": path.name})
             shown = now
-        errors: list[RegistryParseError] = []
-        try:
-            records = read_records(path, errors)
-        except RegistryParseError as exc:
-            errors, records = [exc], []
+        records, errors = records_in(path)
         for error in errors:
             emit({"failed": [str(path), str(error)]})
         for rec in records:  # one, or a page of search results
-            where = f"{path}#{rec.pointer_base}" if rec.pointer_base else str(path)
             try:
                 sid, lines, prov_lines, _built = registry_ntriples(rec, ctx)
                 nt, prov_nt = lines.ntriples(), prov_lines.ntriples()
             except Exception as exc:
-                emit({"failed": [where, f"cannot map the record: {type(exc).__name__}: {exc}"]})
+                failure = f"cannot map the record: {type(exc).__name__}: {exc}"
+                emit({"failed": [rec.place, failure]})
                 continue
-            full = batches.add(rec.nct_id, where, sid, nt, prov_nt, lines.subjects)
+            full = batches.add(rec.nct_id, rec.place, sid, nt, prov_nt, lines.subjects)
             if full is not None:
                 _flush(full, out, report, emit, reasoner)
     for batch in batches.rest():

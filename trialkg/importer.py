@@ -17,7 +17,7 @@ from rdflib import Graph
 from trialkg import iri
 from trialkg.reason import infer
 from trialkg.records.loader import load_reference
-from trialkg.sources.ctgov import RegistryParseError, RegistryStudy, read_records, record_files
+from trialkg.sources.ctgov import RegistryStudy, record_files, records_in
 from trialkg.store import Store
 from trialkg.triples.ctgov import Context, ImportReport, registry_graphs
 from trialkg.triples.curated import reference_graph
@@ -54,14 +54,10 @@ def import_ctgov(
     reports: list[ImportReport] = []
     for n, path in enumerate(files, 1):
         progress(n - 1, len(files), path.name)
-        errors: list[RegistryParseError] = []
-        try:
-            records = read_records(path, errors)
-        except RegistryParseError as exc:
-            errors, records = [exc], []
+        records, errors = records_in(path)
         reports += [ImportReport(str(path), error=str(error)) for error in errors]
         for rec in records:
-            reports.append(_import_one(rec, path, store, ctx, context, reason))
+            reports.append(_import_one(rec, store, ctx, context, reason))
             if len(reports) % FLUSH_EVERY == 0:
                 store.flush()  # lets the engine write its memory tables out, drop its logs
     progress(len(files), len(files), "")
@@ -70,10 +66,10 @@ def import_ctgov(
 
 
 def _import_one(
-    rec: RegistryStudy, path: Path, store: Store, ctx: Context, context: Graph, reason: bool
+    rec: RegistryStudy, store: Store, ctx: Context, context: Graph, reason: bool
 ) -> ImportReport:
     """Map, validate, reason over and add one record in one transaction; its report."""
-    where = f"{path}#{rec.pointer_base}" if rec.pointer_base else str(path)
+    where = rec.place
     report = ImportReport(where, rec.nct_id)
     try:
         sid, graph, prov, built = registry_graphs(rec, ctx)

@@ -171,6 +171,11 @@ class RegistryStudy(_Model):
     age: BaselineAge | None = None  # of all participants, from the baseline table
     references: tuple[Reference, ...] = ()  # those with a PubMed id
 
+    @property
+    def place(self) -> str:
+        """The file, and where in it the record lies if the file holds several."""
+        return f"{self.file}#{self.pointer_base}" if self.pointer_base else self.file
+
 
 def read_record(path: Path) -> RegistryStudy:
     """Read a file of one record (``.json`` API v2 or ``.xml`` legacy)."""
@@ -180,6 +185,15 @@ def read_record(path: Path) -> RegistryStudy:
             path, "", f"holds {len(records)} study records, not one (read it with read_records)"
         )
     return records[0]
+
+
+def records_in(path: Path) -> tuple[list[RegistryStudy], list[RegistryParseError]]:
+    """The records a file holds that can be read, and why the others (or the file) cannot."""
+    errors: list[RegistryParseError] = []
+    try:
+        return read_records(path, errors), errors
+    except RegistryParseError as exc:
+        return [], [exc]
 
 
 def read_records(path: Path, errors: list[RegistryParseError] | None = None) -> list[RegistryStudy]:

@@ -1,0 +1,619 @@
+"""Registry records mapped to triples: the shapes real records take beyond the fixtures
+(several analyses of two arms, repeated titles, category rows, cohorts, placebo, pages of
+search results, legacy XML results), each written as a variant of PALLAS's record and
+validated as the importer validates it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import Graph, URIRef
+
+from trialkg.paths import default_documents_dir, records_dir
+from trialkg.sources.ctgov import read_record
+from trialkg.triples.ctgov import ImportReport
+
+CTGOV = default_documents_dir().parent / "ctgov"
+
+
+def legacy_results(data: dict[str, Any]) -> str:
+    """API v2 results written as the legacy XML writes them (``clinical_results``), for
+    the tests: the same figures in the other format."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    rs = data["resultsSection"]
+
+    def groups(items: list[dict[str, Any]], prefix: str) -> str:
+        rows = "".join(
+            f'<group group_id="{prefix}{i + 1}"><title>{escape(g["title"])}</title></group>'
+            for i, g in enumerate(items)
+        )
+        return f"<group_list>{rows}</group_list>"
+
+    def gid(ref: str, prefix: str) -> str:  # "OG001" -> "O2"
+        return f"{prefix}{int(ref[2:]) + 1}"
+
+    flow = rs["participantFlowModule"]
+    milestones = "".join(
+        f"<milestone><title>{m['type']}</title><participants_list>"
+        + "".join(
+            f'<participants group_id="{gid(a["groupId"], "P")}" count="{a["numSubjects"]}"/>'
+            for a in m["achievements"]
+        )
+        + "</participants_list></milestone>"
+        for m in flow["periods"][0]["milestones"]
+    )
+    out = [
+        f"<participant_flow>{groups(flow['groups'], 'P')}<period_list><period>"
+        f"<title>Overall Study</title><milestone_list>{milestones}</milestone_list>"
+        "</period></period_list></participant_flow><outcome_list>"
+    ]
+    for om in rs["outcomeMeasuresModule"]["outcomeMeasures"]:
+        cells = "".join(
+            "<class><category_list><category><measurement_list>"
+            + "".join(
+                f'<measurement group_id="{gid(m["groupId"], "O")}"'
+                + "".join(
+                    f" {xml}={quoteattr(m[key])}"
+                    for key, xml in (("value", "value"), ("lowerLimit", "lower_limit"),
+                                     ("upperLimit", "upper_limit"))
+                    if key in m
+                )
+                + "/>"
+                for m in c["categories"][0]["measurements"]
+            )
+            + "</measurement_list></category></category_list></class>"
+            for c in om["classes"]
+        )  # fmt: skip
+        analyses = "".join(
+            "<analysis><group_id_list>"
+            + "".join(f"<group_id>{gid(g, 'O')}</group_id>" for g in an["groupIds"])
+            + "</group_id_list>"
+            + "".join(
+                f"<{xml}>{escape(str(an[key]))}</{xml}>"
+                for key, xml in (("pValue", "p_value"), ("statisticalMethod", "method"),
+                                 ("paramType", "param_type"), ("paramValue", "param_value"),
+                                 ("ciPctValue", "ci_percent"), ("ciLowerLimit", "ci_lower_limit"),
+                                 ("ciUpperLimit", "ci_upper_limit"))
+                if key in an
+            )
+            + "<ci_n_sides>2-Sided</ci_n_sides></analysis>"
+            for an in om.get("analyses", [])
+        )  # fmt: skip
+        param = om["paramType"].replace("_", " ").title()
+        out.append(
+            f"<outcome><type>{om['type'].title()}</type><title>{escape(om['title'])}</title>"
+            f"<time_frame>{escape(om['timeFrame'])}</time_frame>{groups(om['groups'], 'O')}"
+            f"<measure><title>{escape(om['title'])}</title>"
+            f"<units>{escape(om['unitOfMeasure'])}</units><param>{param}</param>"
+            f"<dispersion>{escape(om.get('dispersionType', ''))}</dispersion>"
+            f"<class_list>{cells}</class_list></measure>"
+            f"<analysis_list>{analyses}</analysis_list></outcome>"
+        )
+    ae = rs["adverseEventsModule"]
+    out.append(f"</outcome_list><reported_events>{groups(ae['eventGroups'], 'E')}")
+    for key, tag in (("seriousEvents", "serious_events"), ("otherEvents", "other_events")):
+        by_system: dict[str, list[str]] = {}
+        for ev in ae[key]:
+            counts = "".join(
+                f'<counts group_id="{gid(st["groupId"], "E")}"'
+                f' subjects_affected="{st["numAffected"]}" subjects_at_risk="{st["numAtRisk"]}"/>'
+                for st in ev["stats"]
+            )
+            by_system.setdefault(ev["organSystem"], []).append(
+                f"<event><sub_title>{escape(ev['term'])}</sub_title>{counts}</event>"
+            )
+        total = (
+            "<category><title>Total</title><event_list><event><sub_title>Total, serious adverse"
+            ' events</sub_title><counts group_id="E1" subjects_affected="1"'
+            ' subjects_at_risk="1"/></event></event_list></category>'
+        )
+        out.append(
+            f"<{tag}><default_vocab>MedDRA</default_vocab><category_list>{total}"
+            + "".join(
+                f"<category><title>{escape(system)}</title><event_list>{''.join(rows)}"
+                "</event_list></category>"
+                for system, rows in by_system.items()
+            )
+            + f"</category_list></{tag}>"
+        )
+    out.append("</reported_events>")
+    baseline = rs["baselineCharacteristicsModule"]
+    age = baseline["measures"][0]  # "Age, Continuous": median, full range
+    cells = "".join(
+        f'<measurement group_id="{gid(m["groupId"], "B")}" value="{m["value"]}"'
+        f' lower_limit="{m["lowerLimit"]}" upper_limit="{m["upperLimit"]}"/>'
+        for m in age["classes"][0]["categories"][0]["measurements"]
+    )
+    out.append(
+        f"<baseline>{groups(baseline['groups'], 'B')}<measure_list><measure>"
+        f"<title>{age['title']}</title><units>{age['unitOfMeasure']}</units><param>Median</param>"
+        "<dispersion>Full Range</dispersion><class_list><class><category_list><category>"
+        f"<measurement_list>{cells}</measurement_list></category></category_list></class>"
+        "</class_list></measure></measure_list></baseline>"
+    )
+    return "<clinical_results>" + "".join(out) + "</clinical_results>"
+
+
+def test_legacy_xml_results_read_as_the_api_v2_results(tmp_path: Path) -> None:
+    """The same results in the legacy XML and in API v2 JSON give the same result nodes
+    with the same figures; only the evidence points elsewhere (XPath, JSON Pointer)."""
+    data = pallas_json()
+    xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
+    legacy = tmp_path / "NCT02513394.xml"
+    legacy.write_text(
+        xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
+        encoding="utf-8",
+    )
+    from_json, _ = mapped(tmp_path, data)
+    rec = read_record(legacy)
+    assert rec.format == "ctgov-legacy-xml" and len(rec.outcomes) == 5
+    from trialkg.triples.ctgov import Context, registry_graphs
+
+    _, from_xml, _, report = registry_graphs(rec, Context.from_records(records_dir()))
+    figures = """SELECT ?r ?p ?v WHERE {
+        ?r a tkg:Result ; ?p ?v .
+        FILTER (?p IN (tkg:value, tkg:ciLower, tkg:ciUpper, tkg:ciLevel, tkg:pValue,
+                       tkg:pValueComparator, tkg:patientCount, tkg:patientsAtRisk,
+                       tkg:forArm, tkg:forEndpoint, tkg:measure, tkg:unit))
+      } ORDER BY ?r ?p ?v"""
+    assert select(from_xml, figures) == select(from_json, figures)
+    assert len(select(from_json, figures)) > 100
+    flow = "SELECT ?a ?p ?n WHERE { ?a tkg:numberOfPatients ?n . BIND(1 AS ?p) } ORDER BY ?a"
+    assert select(from_xml, flow) == select(from_json, flow) != []
+    age = """SELECT ?p ?v WHERE { ?pop a tkg:Population ; ?p ?v .
+               FILTER (?p IN (tkg:medianAge, tkg:minAge, tkg:maxAge, tkg:ageUnit)) } ORDER BY ?p"""
+    assert (
+        select(from_xml, age)
+        == select(from_json, age)
+        == [
+            ("ageUnit", "UO_0000036"),
+            ("maxAge", "90.0"),
+            ("medianAge", "52.0"),
+            ("minAge", "22.0"),
+        ]
+    )  # PALLAS's baseline table: median 52 years, 22 to 90
+    pointers = select(
+        from_xml,
+        "SELECT ?v WHERE { ?s a <http://www.w3.org/ns/oa#XPathSelector> ;"
+        " <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?v }",
+    )
+    assert any(v[0].endswith("/measurement_list/measurement[1]/@value") for v in pointers)
+    assert any("/reported_events/serious_events/category_list/category[2]/" in v[0]
+               for v in pointers)  # fmt: skip
+    assert not any("Total" in s for s in report.skipped)
+
+
+def test_an_intervention_name_finds_the_longest_lexicon_term_in_it() -> None:
+    from trialkg.triples.ctgov import Context
+
+    ctx = Context(
+        {},
+        {"ai": "aromatase-inhibitor", "letrozole": "letrozole", "letrozole xr": "letrozole-xr"},
+    )
+    assert ctx.drug_named("ai") == "aromatase-inhibitor"  # a whole name: any length
+    assert ctx.drug_named("ai 2.5 mg") is None  # a part: more than three characters only
+    assert ctx.drug_named("letrozole xr 2.5 mg") == "letrozole-xr"  # the longest term
+    assert ctx.drug_named("oral letrozole") == "letrozole"
+    assert ctx.drug_named("letrozoles") is None  # a word, not a prefix
+    assert ctx.drug_named("letrozole xr 2.5 mg") == "letrozole-xr"  # remembered, the same
+    assert Context({}, {}).drug_named("letrozole") is None
+
+
+def pallas_json(few_events: bool = True) -> dict[str, Any]:
+    """PALLAS's API v2 record as JSON; with ``few_events``, its first two adverse events of
+    each kind only (of 2,029: the mapping and the checks take a tenth of the time)."""
+    data: dict[str, Any] = json.loads((CTGOV / "NCT02513394.json").read_text(encoding="utf-8"))
+    if few_events:
+        events = data["resultsSection"]["adverseEventsModule"]
+        events["seriousEvents"] = events["seriousEvents"][:2]
+        events["otherEvents"] = events["otherEvents"][:2]
+    return data
+
+
+def select(graph: Graph, query: str) -> list[tuple[str, ...]]:
+    """The rows of a SELECT on ``graph``, each term as the last part of its IRI (after the
+    last ``/`` or ``#``) or its literal's text."""
+    prefixes = (
+        "PREFIX tkg: <https://w3id.org/trialkg/ontology#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    )
+    return [
+        tuple(re.split(r"[/#](?=[^/#]*$)", str(t))[-1] if isinstance(t, URIRef) else str(t)
+              for t in row)  # type: ignore[union-attr]
+        for row in graph.query(prefixes + query)
+    ]  # fmt: skip
+
+
+def mapped(tmp_path: Path, data: dict[str, Any]) -> tuple[Graph, ImportReport]:
+    """The assertion graph and report of a record written from ``data``; fails on any
+    SHACL violation (the importer would leave the record out)."""
+    from trialkg.importer import validate_registry_graph
+    from trialkg.records.loader import load_reference
+    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.curated import reference_graph
+
+    variant = tmp_path / "NCT02513394.json"
+    variant.write_text(json.dumps(data), encoding="utf-8")
+    _, graph, _, report = registry_graphs(read_record(variant), Context.from_records(records_dir()))
+    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
+    assert validate_registry_graph(graph, reference, str(variant)) == []
+    return graph, report
+
+
+def test_several_analyses_of_two_arms_and_a_value_not_reached(tmp_path: Path) -> None:
+    """Registries often give two analyses of the same two arms (unstratified and stratified,
+    or a second test): each is its own comparison. A value "NA" (a median not reached) is
+    reported with the record's comment, not dropped unseen."""
+    data = pallas_json()
+    idfs = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][0]
+    second = dict(idfs["analyses"][0], paramValue="0.93", pValue="<0.001", ciPctValue="90")
+    idfs["analyses"].append(second)
+    hours = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][4]
+    hours.update(title="Time to first dose", paramType="MEDIAN", unitOfMeasure="Hours")
+    hours.pop("analyses", None)
+    cell = idfs["classes"][0]["categories"][0]["measurements"][1]
+    cell.update(value="NA", comment="Not reached")
+    graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?c ?p ?op ?hr ?level WHERE {
+          ?c a tkg:Comparison ; tkg:pValue ?p ; tkg:pValueComparator ?op .
+          ?e tkg:estimateOf ?c ; tkg:value ?hr ; tkg:ciLevel ?level .
+          FILTER (CONTAINS(STR(?c), "/comparison/invasive-disease-free-survival"))
+        } ORDER BY ?c""",
+    )
+    assert got == [
+        ("arm-a-vs-arm-b", "0.65", "=", "0.96", "0.95"),
+        ("analysis-2", "0.001", "<", "0.93", "0.9"),
+    ]
+    in_hours = select(
+        graph,
+        """SELECT ?v WHERE { ?r tkg:measure tkg:Median ; tkg:value ?v ;
+                             tkg:unit <http://purl.obolibrary.org/obo/UO_0000032> }""",
+    )
+    assert len(in_hours) == 2  # one per arm; "Hours" was once an unknown unit, left out
+    assert any(
+        "'NA' is not a number (Not reached)" in s and "/measurements/1/value" in s
+        for s in report.skipped
+    ), report.skipped
+
+
+def test_an_outcome_title_given_twice_is_two_endpoints(tmp_path: Path) -> None:
+    """The same measure twice (another subgroup, declared once as primary and once as
+    secondary) is two endpoints; merged, their values clashed and the record was left out."""
+    data = pallas_json()
+    outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    again = copy.deepcopy(outcomes[3])  # "Overall Survival (OS)", the same time frame
+    for cell in again["classes"][0]["categories"][0]["measurements"]:
+        cell["value"] = "77.7"
+    outcomes.append(again)
+    declared = data["protocolSection"]["outcomesModule"]
+    title = outcomes[3]["title"]
+    assert [o["measure"] for o in declared["secondaryOutcomes"]].count(title) == 1
+    declared["primaryOutcomes"].append({"measure": title, "timeFrame": "5 years"})
+    graph, _ = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?e ?label ?role (GROUP_CONCAT(STR(?v); separator=" ") AS ?values) WHERE {
+          ?e a tkg:Endpoint ; rdfs:label ?label ; tkg:endpointRole ?role .
+          FILTER (STRSTARTS(?label, "Overall Survival (OS)"))
+          OPTIONAL { ?r a tkg:ArmResult ; tkg:forEndpoint ?e ; tkg:value ?v }
+        } GROUP BY ?e ?label ?role ORDER BY ?e""",
+    )
+    # the declared primary comes first; each result goes to the declared outcome of its
+    # title and role first (the registry's own secondary), the repeat to the one left
+    assert [g[:3] for g in got] == [
+        ("overall-survival-os", "Overall Survival (OS) (PALLAS)", "PrimaryEndpoint"),
+        ("overall-survival-os-2", "Overall Survival (OS) (PALLAS, measure 2)", "SecondaryEndpoint"),
+    ]
+    assert got[0][3] == "77.7 77.7" and "77.7" not in got[1][3] and got[1][3]
+
+
+def test_an_adverse_event_listed_twice_is_two_rows(tmp_path: Path) -> None:
+    """A term listed again under another organ system keeps its own counts (merged, they
+    clashed and the record was left out); a count for an unknown group is reported."""
+    data = pallas_json()
+    ae = data["resultsSection"]["adverseEventsModule"]
+    again = copy.deepcopy(ae["seriousEvents"][0])  # Anaemia
+    again["organSystem"] = "Investigations"
+    for stat in again["stats"]:
+        stat["numAffected"] = 99
+    again["stats"].append({"groupId": "EG009", "numAffected": 1, "numAtRisk": 5})
+    ae["seriousEvents"].append(again)
+    graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?event ?n WHERE {
+          ?r a tkg:AdverseEventResult ; tkg:patientCount ?n ; tkg:seriousEvent true .
+          BIND (STRAFTER(STR(?r), "/adverse-event/arm-a/") AS ?event)
+          FILTER (REGEX(?event, "^anaemia(-2)?/"))
+        } ORDER BY ?event""",
+    )
+    first = str(ae["seriousEvents"][0]["stats"][0]["numAffected"])
+    assert got == [
+        ("anaemia-2/grade-not-stated/serious", "99"),
+        ("anaemia/grade-not-stated/serious", first),
+    ]
+    assert any("group 'EG009' is not one of the adverse-event groups" in s for s in report.skipped)
+
+
+@pytest.mark.parametrize(
+    ("labels", "groups", "arms"),
+    [  # "A" is in "Arm B", but not as a word
+        ({"Arm A": "A", "Arm B": "B"}, ("Arm A", "Arm B"), ["a", "b"]),
+        ({"Arm A": "Arm A", "Arm B": "arm a"}, ("Arm A", "arm a"), ["arm-a", "arm-a-2"]),
+    ],
+)
+def test_results_groups_find_their_own_arms(
+    tmp_path: Path, labels: dict[str, str], groups: tuple[str, str], arms: list[str]
+) -> None:
+    data = pallas_json()
+    module = data["protocolSection"]["armsInterventionsModule"]
+    for arm in module["armGroups"]:
+        arm["label"] = labels[arm["label"]]
+    for itv in module["interventions"]:
+        itv["armGroupLabels"] = [labels.get(x, x) for x in itv.get("armGroupLabels", [])]
+    first, second = labels.values()
+    for outcome in data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]:
+        for group in outcome["groups"]:
+            group["title"] = groups[0] if group["id"] == "OG000" else groups[1]
+    graph, _ = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?arm (COUNT(DISTINCT ?r) AS ?results) (SAMPLE(?label) AS ?l) WHERE {
+          ?arm a tkg:Arm ; rdfs:label ?label . ?r a tkg:ArmResult ; tkg:forArm ?arm .
+        } GROUP BY ?arm ORDER BY ?arm""",
+    )
+    assert got == [(arms[0], got[0][1], first), (arms[1], got[0][1], second)]
+    assert int(got[0][1]) > 0  # as many results each
+
+
+def test_changes_and_differences_below_zero_and_analyses_of_unknown_units(
+    tmp_path: Path,
+) -> None:
+    """A mean percent change and a risk difference below 0 are kept (a percentage range
+    check refused the whole record); an outcome in a unit outside the vocabulary keeps its
+    analyses, and a mean difference takes its outcome's unit."""
+    data = pallas_json()
+    outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    change = copy.deepcopy(outcomes[4])
+    for cell in change["classes"][0]["categories"][0]["measurements"]:
+        cell.update(value="-35.2", lowerLimit="-40.1", upperLimit="-30.3")
+
+    def outcome(title: str, unit: str, statistic: str, *figures: str) -> dict[str, Any]:
+        """The changes in ``unit``, with one analysis: ``statistic``, value, CI."""
+        value, low, high = figures
+        analysis = {"groupIds": ["OG000", "OG001"], "ciPctValue": "95", "paramType": statistic,
+                    "paramValue": value, "ciLowerLimit": low, "ciUpperLimit": high}  # fmt: skip
+        return dict(change, title=title, paramType="MEAN", unitOfMeasure=unit, analyses=[analysis])
+
+    change = outcome("Percent Change in Tumour Size", "percent change",
+                     "Mean Difference (Final Values)", "-4.1", "-8.0", "-0.2")  # fmt: skip
+    scale = outcome("Global Health Score", "units on a scale",
+                    "Risk Difference (RD)", "-5.2", "-9.1", "-1.3")  # fmt: skip
+    outcomes += [change, scale]
+    graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?kind ?v ?unit WHERE {
+          ?r tkg:value ?v ; a ?kind .
+          OPTIONAL { ?r tkg:unit ?unit }
+          FILTER (?kind IN (tkg:ArmResult, tkg:RateDifference, tkg:MeanDifference))
+          FILTER (?v < 0)
+        } ORDER BY ?kind ?v""",
+    )
+    assert got == [
+        ("ArmResult", "-35.2", "UO_0000187"),
+        ("ArmResult", "-35.2", "UO_0000187"),
+        ("MeanDifference", "-4.1", "UO_0000187"),
+        ("RateDifference", "-5.2", "UO_0000187"),
+    ]
+    assert any("'units on a scale'" in s and "(its analyses are)" in s for s in report.skipped)
+
+
+def test_analyses_with_p_values_in_other_forms_or_no_number(tmp_path: Path) -> None:
+    """'<.001' and '1.2E-5' are p-values; an analysis that states no number it can map, or
+    compares two groups of one arm, is reported (before, it left the record out whole)."""
+    data = pallas_json()
+    outcome = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][1]
+    pair = {"groupIds": ["OG000", "OG001"], "statisticalMethod": "Log Rank"}
+    outcome["analyses"] = [
+        dict(pair, pValue="NA"),
+        dict(pair, pValue="0.5 (one-sided)"),
+        dict(pair, pValue="<.001"),
+        dict(pair, pValue="1.2E-5"),
+    ]
+    outcome["analyses"].append({"groupIds": ["OG000", "OG000"], "pValue": "0.2"})
+    graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?c ?op ?p WHERE { ?c tkg:pValue ?p ; tkg:pValueComparator ?op .
+          FILTER (CONTAINS(STR(?c), "idfs-excluding")) } ORDER BY ?c""",
+    )
+    assert got == [("arm-a-vs-arm-b", "<", "0.001"), ("analysis-2", "=", "0.000012")]
+    skipped = [s for s in report.skipped if s.startswith("analysis of")]
+    assert len(skipped) == 3 and "no number to map (it states nothing)" in skipped[0]
+    assert "no number to map (it states 0.5 (one-sided))" in skipped[1]
+    assert "are both arm 'arm-a'" in skipped[2]
+
+
+def test_a_placebo_is_not_a_drug_even_when_named_after_one(tmp_path: Path) -> None:
+    """'Placebo' and 'Placebo for palbociclib' are no regimen component (the arm's role says
+    placebo): neither a new drug called placebo nor palbociclib in the control arm."""
+    data = pallas_json()
+    module = data["protocolSection"]["armsInterventionsModule"]
+    module["armGroups"][1]["type"] = "PLACEBO_COMPARATOR"
+    module["interventions"] += [
+        {"type": "DRUG", "name": "Placebo", "armGroupLabels": ["Arm B"]},
+        {"type": "DRUG", "name": "Placebo for palbociclib", "armGroupLabels": ["Arm B"]},
+    ]
+    graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?arm ?drug WHERE {
+          ?arm tkg:hasRegimen/tkg:hasComponent ?drug } ORDER BY ?arm ?drug""",
+    )
+    assert ("arm-b", "palbociclib") not in got and ("arm-a", "palbociclib") in got
+    assert not [d for _, d in got if "placebo" in d]
+    assert "Placebo" not in report.new_drugs
+    assert "DRUG: Placebo for palbociclib (a placebo, not a drug)" in report.not_drugs
+
+
+def test_other_pre_specified_outcomes_are_exploratory_and_sham_is_placebo(
+    tmp_path: Path,
+) -> None:
+    data = pallas_json()
+    outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    outcomes[4].update(type="POST_HOC", title="Locoregional recurrences, post hoc")
+    data["protocolSection"]["outcomesModule"]["otherOutcomes"] = [
+        {"measure": "Quality of life", "timeFrame": "2 years"}
+    ]
+    data["protocolSection"]["armsInterventionsModule"]["armGroups"][1]["type"] = "SHAM_COMPARATOR"
+    graph, _ = mapped(tmp_path, data)
+    roles = select(
+        graph,
+        """SELECT ?label ?role WHERE { ?e a tkg:Endpoint ; rdfs:label ?label ;
+             tkg:endpointRole ?role .
+             FILTER (REGEX(?label, "^(Quality|Locoregional recurrences, post)")) }
+           ORDER BY ?label""",
+    )
+    assert [r[1] for r in roles] == ["ExploratoryEndpoint", "ExploratoryEndpoint"]
+    arm_roles = select(graph, "SELECT ?a ?r WHERE { ?a tkg:armRole ?r } ORDER BY ?a")
+    assert arm_roles == [("arm-a", "ExperimentalArm"), ("arm-b", "PlaceboComparatorArm")]
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("ORR per RECIST 1.1", "objective-response"),
+        ("Median PFS by Investigator", "pfs"),
+        ("PFS2", "pfs2"),
+        ("OS at 5 Years", "os"),
+        ("Number of Doses Received", "other"),  # "os" inside a word is no endpoint
+        ("Disease-free Survival (DFS)", "other"),  # not invasive DFS
+        ("IDFS Rate", "idfs"),
+        ("Participants With TEAEs", "safety"),
+    ],
+)
+def test_an_outcome_title_names_its_endpoint_kind(title: str, kind: str) -> None:
+    from trialkg.triples.ctgov import endpoint_kind
+
+    assert endpoint_kind(title) == kind
+
+
+def test_an_intervention_known_by_another_name_is_that_drug(tmp_path: Path) -> None:
+    data = pallas_json()
+    module = data["protocolSection"]["armsInterventionsModule"]
+    (palbociclib,) = [i for i in module["interventions"] if i["name"] == "Palbociclib"]
+    palbociclib.update(name="CDK inhibitor study tablet", otherNames=["PF-X", "Palbociclib"])
+    graph, report = mapped(tmp_path, data)
+    components = select(graph, "SELECT ?c WHERE { ?r tkg:hasComponent ?c } ORDER BY ?c")
+    assert ("palbociclib",) in components and not report.new_drugs
+
+
+def test_category_rows_are_results_of_their_own(tmp_path: Path) -> None:
+    """An outcome's table with a row per category (response categories, visits) gives one
+    arm-level result per arm and category, named by its category; they were left out."""
+    data = pallas_json()
+    outcome = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][4]
+    outcome.update(
+        title="Best Overall Response",
+        paramType="COUNT_OF_PARTICIPANTS",
+        unitOfMeasure="Participants",
+        classes=[
+            {"categories": [
+                {"title": title, "measurements": [
+                    {"groupId": "OG000", "value": a}, {"groupId": "OG001", "value": b}]}
+                for title, a, b in (("Complete Response", "5", "1"),
+                                    ("Partial Response", "40", "12"),
+                                    ("Partial response!", "2", "3"))  # the same slug
+            ]}
+        ],
+    )  # fmt: skip
+    outcome.pop("analyses", None)
+    graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?r ?category ?n WHERE {
+          ?r a tkg:ArmResult ; tkg:category ?category ; tkg:value ?n ;
+             tkg:forArm/rdfs:label "Arm A" } ORDER BY ?r""",
+    )
+    assert got == [
+        ("complete-response", "Complete Response", "5.0"),
+        ("partial-response", "Partial Response", "40.0"),
+        ("partial-response-2", "Partial response!", "2.0"),
+    ]
+    assert not [s for s in report.skipped if "Best Overall Response" in s]
+
+
+def test_groups_that_are_parts_of_one_arm_are_arms_of_their_own(tmp_path: Path) -> None:
+    """Flow and adverse-event groups that are cohorts of one arm ("Arm A, cohort 1" and
+    "..., cohort 2") are arms of their own, each with its counts (two counts on one arm
+    made the record fail validation)."""
+    data = pallas_json()
+    results = data["resultsSection"]
+    for groups in (results["participantFlowModule"]["groups"],
+                   results["adverseEventsModule"]["eventGroups"]):  # fmt: skip
+        groups[0]["title"], groups[1]["title"] = "Arm A, cohort 1", "Arm A, cohort 2"
+    graph, report = mapped(tmp_path, data)
+    started = select(graph, "SELECT ?a ?n WHERE { ?a tkg:numberOfPatients ?n } ORDER BY ?a")
+    counts = [
+        str(a["numSubjects"])
+        for a in results["participantFlowModule"]["periods"][0]["milestones"][0]["achievements"]
+    ]
+    assert started == [("arm-a-cohort-1", counts[0]), ("arm-a-cohort-2", counts[1])]
+    events = select(
+        graph,
+        """SELECT ?arm (COUNT(?r) AS ?n) WHERE { ?r a tkg:AdverseEventResult ; tkg:forArm ?arm }
+           GROUP BY ?arm ORDER BY ?arm""",
+    )
+    assert [a for a, _ in events] == ["arm-a-cohort-1", "arm-a-cohort-2"]
+    assert not [s for s in report.skipped if "again" in s or "second count" in s]
+
+
+def test_the_publications_a_record_lists_meet_the_curated_ones(tmp_path: Path) -> None:
+    """A reference with a PubMed id is a document with its PMID and the DOI of its citation;
+    one whose DOI a curated source gives is that publication; a RESULT reports the study."""
+    data = pallas_json()
+    data["protocolSection"]["referencesModule"]["references"] = [
+        {"pmid": "41000001", "type": "RESULT",
+         "citation": "Metzger O, et al. N Engl J Med. 2026. doi: 10.1056/NEJMoa2511218."},
+        {"pmid": "30032196", "type": "BACKGROUND", "citation": "Someone. J Natl Cancer Inst."},
+        {"type": "BACKGROUND", "citation": "No PubMed id: not a document of its own."},
+    ]  # fmt: skip
+    graph, _ = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?doc ?pmid ?reports WHERE { ?doc tkg:pmid ?pmid .
+             BIND (EXISTS { ?study tkg:reportedIn ?doc } AS ?reports) } ORDER BY ?pmid""",
+    )
+    assert got == [
+        ("pmid-30032196", "30032196", "false"),
+        ("metzger-2026-nejm", "41000001", "true"),
+    ]
+    from trialkg.triples.ctgov import Context, registry_graphs
+
+    variant = tmp_path / "NCT02513394.json"
+    prov = registry_graphs(read_record(variant), Context.from_records(records_dir()))[2]
+    assert len(select(prov, "SELECT ?d WHERE { ?s tkg:cites ?d }")) == 2
+    xml = (
+        (CTGOV / "NCT02513394.xml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "</clinical_study>",
+            "<results_reference><citation>A report.</citation><PMID>41000001</PMID>"
+            "</results_reference></clinical_study>",
+        )
+    )
+    legacy = tmp_path / "NCT02513394.xml"
+    legacy.write_text(xml, encoding="utf-8")
+    (ref,) = read_record(legacy).references
+    assert (ref.pmid.text, ref.pmid.pointer, ref.kind) == (
+        "41000001", "/clinical_study/results_reference[1]/PMID", "RESULT"
+    )  # fmt: skip
