@@ -22,13 +22,21 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 NCT_RE = re.compile(r"^NCT\d{8}$")
 
 
-def _slug(value: str) -> str:
-    if not SLUG_RE.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use lower-case letters, digits and '-' "
-            "(for example 'patina' or 'palbociclib-arm')"
-        )
-    return value
+def _matching(pattern: re.Pattern[str], what: str) -> Callable[[str], str]:
+    """A validator of values that match ``pattern``; ``what`` says what they must be."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{value!r} is not a valid {what}")
+        return value
+
+    return check
+
+
+_slug = _matching(
+    SLUG_RE,
+    "id: use lower-case letters, digits and '-' (for example 'patina' or 'palbociclib-arm')",
+)
 
 
 def _in(table: dict[str, URIRef], what: str) -> Callable[[str], str]:
@@ -43,19 +51,16 @@ def _in(table: dict[str, URIRef], what: str) -> Callable[[str], str]:
 
 Slug = Annotated[str, AfterValidator(_slug)]
 TERM_RE = re.compile(r"^[a-z0-9][a-z0-9/-]*$")
-
-
-def _term(value: str) -> str:
-    if not TERM_RE.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid term: use lower-case letters, digits, '-' and '/' "
-            "(for example 'cdk4/6-inhibitor')"
-        )
-    return value
-
-
 #: a term of the vocabulary or of kg/reference.yaml (a condition, mechanism or drug class)
-Term = Annotated[str, AfterValidator(_term)]
+Term = Annotated[
+    str,
+    AfterValidator(
+        _matching(
+            TERM_RE,
+            "term: use lower-case letters, digits, '-' and '/' (for example 'cdk4/6-inhibitor')",
+        )
+    ),
+]
 Quote = Annotated[list[str], Field(min_length=1)]
 
 

@@ -580,21 +580,25 @@ def reference_graph(ref: ReferenceRecord) -> Graph:
         _entity(g, iri.adverse_event_term(a.id), TKG.AdverseEventTerm, a)
     # what the vocabulary lacks: conditions and mechanisms (individuals, as the ontology's),
     # drug classes (classes of drugs)
-    for cond in ref.conditions:
-        s = iri.condition(cond.id)
-        _entity(g, s, TKG.Condition, cond)
+    individuals: list[tuple[URIRef, URIRef, ReferenceEntity, URIRef, URIRef | None]] = [
+        *(
+            (iri.condition(c.id), TKG.Condition, c, SKOS.broader,
+             vocab.condition_term(c.broader) if c.broader else None)
+            for c in ref.conditions
+        ),
+        *((iri.mechanism(m.id), TKG.MechanismOfAction, m, SKOS.broader, None)
+          for m in ref.mechanisms),
+        *(
+            (iri.biomarker_status(b.id), TKG.BiomarkerStatus, b, TKG.ofBiomarker,
+             iri.target(b.target) if b.target else None)
+            for b in ref.biomarker_statuses
+        ),
+    ]  # fmt: skip
+    for s, cls, entity, link, linked in individuals:  # (node, class, entry, link, to what)
+        _entity(g, s, cls, entity)
         g.add((s, RDF.type, OWL.NamedIndividual))
-        if cond.broader:
-            g.add((s, SKOS.broader, vocab.condition_term(cond.broader)))
-    for mech in ref.mechanisms:
-        _entity(g, iri.mechanism(mech.id), TKG.MechanismOfAction, mech)
-        g.add((iri.mechanism(mech.id), RDF.type, OWL.NamedIndividual))
-    for status in ref.biomarker_statuses:
-        s = iri.biomarker_status(status.id)
-        _entity(g, s, TKG.BiomarkerStatus, status)
-        g.add((s, RDF.type, OWL.NamedIndividual))
-        if status.target:
-            g.add((s, TKG.ofBiomarker, iri.target(status.target)))
+        if linked is not None:
+            g.add((s, link, linked))
     for dc in ref.drug_classes:
         s = iri.drug_class(dc.id)
         _entity(g, s, OWL.Class, dc)
