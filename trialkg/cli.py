@@ -529,7 +529,11 @@ app.add_typer(import_app, name="import")
 @import_app.command("ctgov")
 def import_ctgov_cmd(
     paths: Annotated[
-        list[Path], typer.Argument(help="Record files (.json API v2, .xml) or folders.")
+        list[Path],
+        typer.Argument(
+            help="Record files (.json API v2: a record, a page of search results or an array "
+            "of records; .xml legacy) or folders."
+        ),
     ],
     store: StoreOpt = None,
     records: RecordsOpt = None,
