@@ -518,9 +518,8 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
 
 def _json_age(bm: dict[str, Any]) -> BaselineAge | None:
     """The median age of all participants in API v2's baseline table, if it gives one."""
-    groups = bm.get("groups", []) or []
-    total = [g.get("id") for g in groups if str(g.get("title", "")).lower() == "total"]
-    whole = total[0] if total else (groups[0].get("id") if len(groups) == 1 else None)
+    groups = _groups(bm.get("groups"))
+    whole = _all_participants(groups)
     for b_i, measure in enumerate(bm.get("measures", []) or []):
         if not _is_median_age(measure.get("title"), measure.get("paramType")):
             continue
@@ -544,6 +543,12 @@ def _json_age(bm: dict[str, Any]) -> BaselineAge | None:
                     unit=str(measure.get("unitOfMeasure", "")),
                 )
     return None
+
+
+def _all_participants(groups: tuple[Group, ...]) -> str | None:
+    """The baseline table's group of all participants: its "Total", or its only group."""
+    total = [g.id for g in groups if g.title.lower() == "total"]
+    return total[0] if total else (groups[0].id if len(groups) == 1 else None)
 
 
 def _is_median_age(title: Any, param: Any) -> bool:
@@ -860,8 +865,7 @@ def _xml_age(baseline: ET.Element | None) -> BaselineAge | None:
     if baseline is None:
         return None
     groups = _xml_groups(baseline)
-    total = [g.id for g in groups if g.title.lower() == "total"]
-    whole = total[0] if total else (groups[0].id if len(groups) == 1 else None)
+    whole = _all_participants(groups)
     for b_i, measure in enumerate(baseline.findall("measure_list/measure"), 1):
         if not _is_median_age(_x(measure, "title"), _x(measure, "param")):
             continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -134,6 +134,14 @@ def endpoint_kind(title: str) -> str:
     return next((kind for rx, kind in ENDPOINT_ABBREVIATIONS if rx.search(title)), "other")
 
 
+def _unique(base: str, taken: Collection[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``, ... the first that ``taken`` does not hold."""
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
 def slug(text: str) -> str:
     """A readable id from free text: lower case, ``a-z0-9`` and ``-``."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -191,12 +199,9 @@ class Context:
                     for ep in st.endpoints:
                         cs.endpoints.setdefault(ep.kind, ep.id)
         lexicon: dict[str, str] = {}
-        conditions = {
-            "breast cancer": TKG.BreastCancer,
-            "metastatic breast cancer": TKG.MetastaticBreastCancer,
-            "advanced breast cancer": TKG.AdvancedBreastCancer,
-            "early breast cancer": TKG.EarlyBreastCancer,
-        }
+        # the vocabulary's conditions by their names ("advanced-breast-cancer": "advanced
+        # breast cancer"), then those kg/reference.yaml adds, by label and synonym
+        conditions = {key.replace("-", " "): term for key, term in vocab.CONDITIONS.items()}
         ref_path = records_dir / "reference.yaml"
         if ref_path.is_file():
             ref, _ = load_reference(ref_path)
@@ -369,9 +374,7 @@ class _Emitter:
                 if drugs == named and curated_id not in self.arm_ids.values():
                     arm_id = curated_id  # the curated arm of the same drugs, once
                     break
-            base, n = arm_id, 2
-            while arm_id in self.arm_ids.values():  # two labels with one slug
-                arm_id, n = f"{base}-{n}", n + 1
+            arm_id = _unique(arm_id, self.arm_ids.values())  # two labels with one slug
             self.arm_ids[arm.title] = arm_id
             a = iri.arm(self.study_id, arm_id)
             self.add(a, RDF.type, TKG.Arm)
@@ -401,10 +404,9 @@ class _Emitter:
         ("Arm A", "... (Arm A)") is the arm; the others are arms of their own."""
         found = {g.id: self._labelled_arm(g.title) for g in groups}
         claims: dict[str, list[tuple[int, str]]] = {}
-        for g in groups:
-            if found[g.id] is not None:
-                arm_id, fit = found[g.id]  # type: ignore[misc]
-                claims.setdefault(arm_id, []).append((fit, g.id))
+        for group_id, hit in found.items():
+            if hit is not None:
+                claims.setdefault(hit[0], []).append((hit[1], group_id))
         keeps: dict[str, str] = {}  # arm -> the one group that is it
         for arm_id, ranked in claims.items():
             ranked.sort(reverse=True)
@@ -431,10 +433,7 @@ class _Emitter:
         """An arm for a results group that is none of the record's arms (or a part of one)."""
         if group.title in self.arm_ids:
             return self.arm_ids[group.title]
-        arm_id = base = slug(group.title) or "group"
-        n = 2
-        while arm_id in self.arm_ids.values():
-            arm_id, n = f"{base}-{n}", n + 1
+        arm_id = _unique(slug(group.title) or "group", self.arm_ids.values())
         a = iri.arm(self.study_id, arm_id)
         self.add(a, RDF.type, TKG.Arm)
         self.add(a, RDFS.label, nt_literal(group.title))
@@ -560,9 +559,7 @@ class _Emitter:
             ep_id = self.curated.endpoints.get(kind, "") if kind != "other" and k == 1 else ""
             if not ep_id or ep_id in ids:
                 ep_id = slug(title)
-            base, n = ep_id, 2
-            while ep_id in ids:  # another title with the same slug, or the title again
-                ep_id, n = f"{base}-{n}", n + 1
+            ep_id = _unique(ep_id, ids)  # another title with the same slug, or the title again
             ids.append(ep_id)
             e = iri.endpoint(self.study_id, ep_id)
             self.add(e, RDF.type, TKG.Endpoint)
@@ -634,11 +631,9 @@ class _Emitter:
                     )
                     continue
                 if m.category and m.category not in categories:
-                    base = cat = slug(m.category) or "category"
-                    n = 2
-                    while cat in categories.values():
-                        cat, n = f"{base}-{n}", n + 1
-                    categories[m.category] = cat
+                    categories[m.category] = _unique(
+                        slug(m.category) or "category", categories.values()
+                    )
                 arm_id = arm_of[m.group_id]
                 node = iri.arm_result(
                     self.study_id,
@@ -703,8 +698,9 @@ class _Emitter:
             self.report.skipped.append(f"analysis of {title!r} over groups {an.group_ids}")
             return
         p = _number(an.p_value)
-        readable_p = p is not None and 0 <= p[0] <= 1
-        if not readable_p and _number(an.value) is None:
+        if p is not None and not 0 <= p[0] <= 1:
+            p = None  # not a p-value: reported below
+        if p is None and _number(an.value) is None:
             stated = ", ".join(f.text for f in (an.p_value, an.value) if f) or "nothing"
             self.report.skipped.append(
                 f"analysis of {title!r} over groups {list(an.group_ids)}: no number to map "
@@ -727,7 +723,7 @@ class _Emitter:
         nth = f" (analysis {number})" if number > 1 else ""
         self.add(comparison, RDFS.label, nt_literal(f"{title}: {exp} vs {comp}{nth}"))
         nodes = [comparison]
-        if p is not None and an.p_value is not None and readable_p:
+        if p is not None and an.p_value is not None:
             self.add(comparison, TKG.pValue, nt_decimal(p[0]))
             self.add(comparison, TKG.pValueComparator, nt_literal(p[1]))
             self.evidence(comparison, an.p_value, [TKG.pValue])
@@ -874,17 +870,16 @@ class _Emitter:
             pmid = ref.pmid.text
             found = _DOI.search(ref.citation)
             doi = found.group(0).rstrip(".,;").lower() if found else None
-            pub = (
-                self.ctx.documents.get(f"pmid:{pmid}")
-                or (self.ctx.documents.get(f"doi:{doi}") if doi else None)
-                or iri.publication(f"pmid-{pmid}")
+            curated = self.ctx.documents.get(f"pmid:{pmid}") or (
+                self.ctx.documents.get(f"doi:{doi}") if doi else None
             )
+            pub = curated or iri.publication(f"pmid-{pmid}")
             self.add(pub, RDF.type, TKG.Document)
             self.add(pub, TKG.pmid, pmid)
             self.evidence(pub, ref.pmid, [TKG.pmid])
             if doi:
                 self.add(pub, TKG.doi, doi)
-            if str(pub).endswith(f"/pmid-{pmid}"):  # its own: named by the registry
+            if curated is None:  # a document of its own: named by the registry
                 self.add(pub, RDFS.label, nt_literal(f"PMID {pmid}"))
                 self.add(pub, DCTERMS.bibliographicCitation, ref.citation)
             if ref.kind == "RESULT":
