@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,13 @@ def legacy_results(data: dict[str, Any]) -> str:
         )
         return f"<group_list>{rows}</group_list>"
 
+    def words(dispersion: str) -> str:  # "CONFIDENCE_975" -> "97.5% Confidence Interval"
+        level = re.fullmatch(r"CONFIDENCE_(\d+)", dispersion)
+        if level:
+            pct = level.group(1)
+            return f"{pct[:2]}{'.' if pct[2:] else ''}{pct[2:]}% Confidence Interval"
+        return dispersion.replace("_", " ").title().replace("Inter Quartile", "Inter-Quartile")
+
     def gid(ref: str, prefix: str) -> str:  # "OG001" -> "O2"
         return f"{prefix}{int(ref[2:]) + 1}"
 
@@ -61,7 +69,7 @@ def legacy_results(data: dict[str, Any]) -> str:
                 + "".join(
                     f" {xml}={quoteattr(m[key])}"
                     for key, xml in (("value", "value"), ("lowerLimit", "lower_limit"),
-                                     ("upperLimit", "upper_limit"))
+                                     ("upperLimit", "upper_limit"), ("spread", "spread"))
                     if key in m
                 )
                 + "/>"
@@ -79,7 +87,9 @@ def legacy_results(data: dict[str, Any]) -> str:
                 for key, xml in (("pValue", "p_value"), ("statisticalMethod", "method"),
                                  ("paramType", "param_type"), ("paramValue", "param_value"),
                                  ("ciPctValue", "ci_percent"), ("ciLowerLimit", "ci_lower_limit"),
-                                 ("ciUpperLimit", "ci_upper_limit"))
+                                 ("ciUpperLimit", "ci_upper_limit"),
+                                 ("dispersionType", "dispersion_type"),
+                                 ("dispersionValue", "dispersion_value"))
                 if key in an
             )
             + "<ci_n_sides>2-Sided</ci_n_sides></analysis>"
@@ -91,7 +101,7 @@ def legacy_results(data: dict[str, Any]) -> str:
             f"<time_frame>{escape(om['timeFrame'])}</time_frame>{groups(om['groups'], 'O')}"
             f"<measure><title>{escape(om['title'])}</title>"
             f"<units>{escape(om['unitOfMeasure'])}</units><param>{param}</param>"
-            f"<dispersion>{escape(om.get('dispersionType', ''))}</dispersion>"
+            f"<dispersion>{escape(words(om.get('dispersionType', '')))}</dispersion>"
             f"<class_list>{cells}</class_list></measure>"
             f"<analysis_list>{analyses}</analysis_list></outcome>"
         )
@@ -617,3 +627,183 @@ def test_the_publications_a_record_lists_meet_the_curated_ones(tmp_path: Path) -
     assert (ref.pmid.text, ref.pmid.pointer, ref.kind) == (
         "41000001", "/clinical_study/results_reference[1]/PMID", "RESULT"
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("CONFIDENCE_95", ("ci", "0.95")),
+        ("CONFIDENCE_975", ("ci", "0.975")),
+        ("CONFIDENCE_90", ("ci", "0.90")),
+        ("CONFIDENCE_OTHER", ("ci", "")),
+        ("97.5% Confidence Interval", ("ci", "0.975")),
+        ("Confidence Interval", ("ci", "")),
+        ("STANDARD_DEVIATION", ("spread", "standard deviation")),
+        ("Standard Error", ("spread", "standard error")),
+        ("STANDARD_ERROR_OF_MEAN", ("spread", "standard error")),
+        ("Geometric Coefficient of Variation", ("spread", "geometric coefficient of variation")),
+        ("Inter-Quartile Range", ("limits", "inter-quartile range")),
+        ("FULL_RANGE", ("limits", "full range")),
+        ("NA", ("", "")),
+        ("", ("", "")),
+    ],
+)
+def test_a_dispersion_type_names_its_kind_and_level(text: str, kind: tuple[str, str]) -> None:
+    from trialkg.triples.ctgov import dispersion_kind
+
+    assert dispersion_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("param", "statistic"),
+    [
+        ("Hazard Ratio (HR)", "hazard-ratio"),
+        ("Log Hazard Ratio", None),
+        ("Odds Ratio (OR), Log", None),
+        ("Difference of Least Square (LS) Means", "mean-difference"),
+        ("LS Mean Difference", "mean-difference"),
+        ("MEAN_DIFFERENCE", "mean-difference"),
+        ("Risk Difference (RD)", "rate-difference"),
+        ("Difference in response rates", "rate-difference"),
+        ("Median Difference (Final Values)", None),
+        ("Slope", None),
+    ],
+)
+def test_an_analysis_parameter_names_its_statistic(param: str, statistic: str | None) -> None:
+    from trialkg.triples.ctgov import statistic_kind
+
+    assert statistic_kind(param) == statistic
+
+
+def dispersions_record() -> dict[str, Any]:
+    """PALLAS's record with four more outcomes: values with a 90% CI (one without its upper
+    bound), standard deviations, inter-quartile ranges and CIs of a level not stated (some
+    of them wrong), and analyses of a mean difference with its standard error, a log hazard
+    ratio, a hazard ratio whose CI reaches 0 and an odds ratio of 0."""
+    data = pallas_json()
+    outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    base = outcomes[4]
+
+    def outcome(
+        title: str,
+        param: str,
+        unit: str,
+        dispersion: str,
+        cells: list[dict[str, str]],
+        analyses: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        om = copy.deepcopy(base)
+        om.update(title=title, paramType=param, unitOfMeasure=unit, dispersionType=dispersion,
+                  analyses=list(analyses))  # fmt: skip
+        om["classes"][0]["categories"][0]["measurements"] = [
+            dict(cell, groupId=f"OG00{i}") for i, cell in enumerate(cells)
+        ]
+        outcomes.append(om)
+
+    def analysis(param: str, value: str, low: str, high: str, **more: str) -> dict[str, Any]:
+        return {"groupIds": ["OG000", "OG001"], "paramType": param, "paramValue": value,
+                "ciPctValue": more.pop("pct", "95"), "ciLowerLimit": low, "ciUpperLimit": high,
+                **more}  # fmt: skip
+
+    outcome("Time to Response", "MEDIAN", "months", "CONFIDENCE_90",
+            [{"value": "5.1", "lowerLimit": "4.0", "upperLimit": "6.3"},
+             {"value": "5.5", "lowerLimit": "4.4", "upperLimit": "NA",
+              "comment": "upper limit not reached"}],
+            [analysis("Difference of Least Square (LS) Means", "-0.4", "-1.2", "0.4", pct="90",
+                      dispersionType="STANDARD_ERROR_OF_MEAN", dispersionValue="0.3"),
+             analysis("Log Hazard Ratio", "-0.2", "-0.5", "0.1"),
+             analysis("Hazard Ratio (HR)", "0.8", "0", "1.5"),
+             analysis("Odds Ratio (OR)", "0", "0", "0.5")])  # fmt: skip
+    outcome("Duration of Treatment", "MEAN", "days", "STANDARD_DEVIATION",
+            [{"value": "84.0", "spread": "12.5"}, {"value": "80.5", "spread": "-1"}])  # fmt: skip
+    outcome("Hospital Stay", "MEDIAN", "days", "INTER_QUARTILE_RANGE",
+            [{"value": "6", "lowerLimit": "3", "upperLimit": "9"},
+             {"value": "7", "lowerLimit": "9", "upperLimit": "4"}])  # fmt: skip
+    outcome("Time to Onset", "MEDIAN", "weeks", "CONFIDENCE_OTHER",
+            [{"value": "12", "lowerLimit": "11", "upperLimit": "14"},
+             {"value": "10", "lowerLimit": "11", "upperLimit": "14"}])  # fmt: skip
+    return data
+
+
+def test_deviations_ranges_and_intervals_of_every_kind(tmp_path: Path) -> None:
+    """Registries give a value with a standard deviation, an inter-quartile or full range,
+    or a confidence interval at a stated level (90%, 97.5%) or at none: each is kept as what
+    it is. An interval with one bound, one that does not hold its value, a negative
+    deviation, a ratio's interval reaching 0 and a log-scale or non-positive ratio are
+    reported, and the rest of the record is kept."""
+    graph, report = mapped(tmp_path, dispersions_record())
+    got = select(
+        graph,
+        """SELECT ?label ?v ?kind ?d ?lo ?hi ?level ?unit WHERE {
+          ?r rdfs:label ?label ; tkg:value ?v .
+          FILTER (REGEX(?label, "^(Time to|Duration|Hospital)"))
+          OPTIONAL { ?r tkg:ciLower ?cl ; tkg:ciUpper ?ch }
+          OPTIONAL { ?r tkg:lowerLimit ?ll ; tkg:upperLimit ?lh }
+          OPTIONAL { ?r tkg:ciLevel ?level }
+          OPTIONAL { ?r tkg:dispersion ?d }
+          OPTIONAL { ?r tkg:dispersionType ?kind }
+          OPTIONAL { ?r tkg:unit ?unit }
+          BIND (COALESCE(?cl, ?ll) AS ?lo) BIND (COALESCE(?ch, ?lh) AS ?hi)
+        } ORDER BY ?label""",
+    )
+    arm_a, arm_b = "Palbociclib Plus Endocrine Therapy (Arm A)", "Endocrine Therapy Alone (Arm B)"
+    no = "None"
+    assert got == [
+        (f"Duration of Treatment: mean, {arm_b}", "80.5", no, no, no, no, no, "UO_0000033"),
+        (f"Duration of Treatment: mean, {arm_a}", "84.0", "standard deviation", "12.5", no, no,
+         no, "UO_0000033"),
+        (f"Hospital Stay: median, {arm_b}", "7.0", no, no, no, no, no, "UO_0000033"),
+        (f"Hospital Stay: median, {arm_a}", "6.0", "inter-quartile range", no, "3.0", "9.0", no,
+         "UO_0000033"),
+        (f"Time to Onset: median, {arm_b}", "10.0", no, no, no, no, no, "UO_0000034"),
+        (f"Time to Onset: median, {arm_a}", "12.0", no, no, "11.0", "14.0", no, "UO_0000034"),
+        ("Time to Response: Difference of Least Square (LS) Means, arm-a vs arm-b", "-0.4",
+         "standard error", "0.3", "-1.2", "0.4", "0.9", "UO_0000035"),
+        ("Time to Response: Hazard Ratio (HR), arm-a vs arm-b (analysis 3)", "0.8", no, no, no,
+         no, no, no),
+        (f"Time to Response: median, {arm_b}", "5.5", no, no, no, no, no, "UO_0000035"),
+        (f"Time to Response: median, {arm_a}", "5.1", no, no, "4.0", "6.3", "0.9", "UO_0000035"),
+    ]  # fmt: skip
+    notes = "\n".join(report.skipped)
+    for expected in [
+        "the confidence interval has lower '4.4', no upper bound; not mapped",
+        "'-1' is not a standard deviation",
+        "the inter-quartile range [9, 4] is not mapped: its lower bound is above its upper",
+        "the confidence interval [11, 14] is not mapped: the value 10 lies outside it",
+        "the confidence interval [0, 1.5] is not mapped: a ratio's interval lies above 0",
+        "Odds Ratio (OR) '0' is not above 0, as a ratio is",
+        "statistic 'Log Hazard Ratio'",
+    ]:
+        assert expected in notes
+
+
+def test_legacy_xml_gives_the_same_deviations_ranges_and_intervals(tmp_path: Path) -> None:
+    """The legacy XML names dispersions in words ("90% Confidence Interval", "Standard
+    Deviation", "Inter-Quartile Range"): the same figures as from API v2."""
+    from trialkg.importer import validate_registry_graph
+    from trialkg.records.loader import load_reference
+    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.curated import reference_graph
+
+    data = dispersions_record()
+    xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
+    legacy = tmp_path / "legacy" / "NCT02513394.xml"
+    legacy.parent.mkdir()
+    legacy.write_text(
+        xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
+        encoding="utf-8",
+    )
+    from_json, json_report = mapped(tmp_path, data)
+    _, from_xml, _, xml_report = registry_graphs(
+        read_record(legacy), Context.from_records(records_dir())
+    )
+    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
+    assert validate_registry_graph(from_xml, reference, str(legacy)) == []
+    figures = """SELECT ?r ?p ?v WHERE {
+        ?r a tkg:Result ; ?p ?v .
+        FILTER (?p IN (tkg:value, tkg:ciLower, tkg:ciUpper, tkg:ciLevel, tkg:dispersion,
+                       tkg:dispersionType, tkg:lowerLimit, tkg:upperLimit))
+      } ORDER BY ?r ?p ?v"""
+    assert select(from_xml, figures) == select(from_json, figures)
+    assert len(select(from_json, figures)) > 30
+    assert len(xml_report.skipped) == len(json_report.skipped)

@@ -160,6 +160,7 @@ class TKG(DefinedNamespace):
     keyword: URIRef
     lineOfTherapy: URIRef
     location: URIRef
+    lowerLimit: URIRef
     manufactures: URIRef
     maxAge: URIRef
     maxGrade: URIRef
@@ -220,6 +221,7 @@ class TKG(DefinedNamespace):
     title: URIRef
     unit: URIRef
     unspecifiedAgent: URIRef
+    upperLimit: URIRef
     url: URIRef
     value: URIRef
     versionDate: URIRef

@@ -74,6 +74,8 @@ class Analysis(_Model):
     upper: Figure | None = None
     p_value: Figure | None = None
     method: str = ""
+    dispersion_type: str = ""  # of the estimate: standard deviation, standard error
+    dispersion: Figure | None = None
 
 
 class Outcome(_Model):
@@ -466,6 +468,8 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
                     upper=_fig(an.get("ciUpperLimit"), f"{ap}/ciUpperLimit"),
                     p_value=_fig(an.get("pValue"), f"{ap}/pValue"),
                     method=str(an.get("statisticalMethod", "")),
+                    dispersion_type=str(an.get("dispersionType", "")),
+                    dispersion=_fig(an.get("dispersionValue"), f"{ap}/dispersionValue"),
                 )
             )
         denoms = []
@@ -795,6 +799,8 @@ def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
                     upper=element("ci_upper_limit"),
                     p_value=element("p_value"),
                     method=_x(an, "method"),
+                    dispersion_type=_x(an, "dispersion_type"),
+                    dispersion=element("dispersion_value"),
                 )
             )
         denoms = []

@@ -125,6 +125,53 @@ ENDPOINT_ABBREVIATIONS = [
 ]
 
 
+#: a registry's dispersion types (API v2 names; legacy XML's words, upper case, "_" for
+#: spaces and "-") -> the kind of figure and the dispersion type the graph names
+DISPERSIONS = {
+    "STANDARD_DEVIATION": ("spread", "standard deviation"),
+    "STANDARD_ERROR": ("spread", "standard error"),
+    "STANDARD_ERROR_OF_MEAN": ("spread", "standard error"),
+    "GEOMETRIC_COEFFICIENT": ("spread", "geometric coefficient of variation"),
+    "GEOMETRIC_COEFFICIENT_OF_VARIATION": ("spread", "geometric coefficient of variation"),
+    "INTER_QUARTILE_RANGE": ("limits", "inter-quartile range"),
+    "FULL_RANGE": ("limits", "full range"),
+}
+#: API v2's confidence levels ("CONFIDENCE_975" is 97.5%)
+CONFIDENCE_LEVELS = {"80": "0.80", "90": "0.90", "95": "0.95", "975": "0.975", "99": "0.99"}
+
+
+def dispersion_kind(text: str) -> tuple[str, str]:
+    """What a registry's dispersion type names: ``("ci", level)`` for a confidence
+    interval (``level`` a fraction, ``""`` when the record does not state it), ``("spread",
+    type)`` for one figure (standard deviation, standard error), ``("limits", type)`` for an
+    interval that is not a confidence interval (inter-quartile range, full range), or
+    ``("", "")`` for none ("NA", "")."""
+    key = re.sub(r"[\s-]+", "_", text.strip().upper())
+    if "CONFIDENCE" in key:
+        api = re.fullmatch(r"CONFIDENCE_(\d+)", key)
+        if api:
+            return "ci", CONFIDENCE_LEVELS.get(api.group(1), "")
+        pct = re.match(r"(\d+(?:\.\d+)?)\s*%", text.strip())
+        return "ci", str(Decimal(pct.group(1)) / 100) if pct else ""
+    return DISPERSIONS.get(key, ("", ""))
+
+
+def statistic_kind(param_type: str) -> str | None:
+    """The statistic a registry analysis's parameter names ("Hazard Ratio (HR)", "Difference
+    of Least Square (LS) Means", "MEAN_DIFFERENCE"), or None; a statistic on the log scale
+    ("Log Hazard Ratio") is none of the vocabulary's."""
+    low = re.sub(r"[_\s]+", " ", param_type.lower())
+    if re.search(r"\blog\b|\bln\b", low):
+        return None
+    found = next((v for k, v in STATISTICS.items() if k in low), None)
+    if found is None and re.search(r"\bdifference\b", low):
+        if re.search(r"\bmeans?\b", low):
+            return "mean-difference"
+        if re.search(r"\b(proportions?|rates?)\b", low):
+            return "rate-difference"
+    return found
+
+
 def endpoint_kind(title: str) -> str:
     """The endpoint kind a registry outcome's title names (``"other"`` if none)."""
     low = title.lower()
@@ -668,24 +715,9 @@ class _Emitter:
                     self.add(node, TKG.timePoint, nt_decimal(time_point[0]))
                     self.add(node, TKG.timePointUnit, vocab.UNITS[time_point[1]])
                 self.evidence(node, m.value, [TKG.value])
-                low, high = _number(m.lower), _number(m.upper)
-                if (
-                    low
-                    and high
-                    and m.lower
-                    and m.upper
-                    and "confidence" in o.dispersion_type.lower()
-                ):
-                    self.add(node, TKG.ciLower, nt_decimal(low[0]))
-                    self.add(node, TKG.ciUpper, nt_decimal(high[0]))
-                    level = re.match(r"(\d+)%", o.dispersion_type)
-                    self.add(
-                        node,
-                        TKG.ciLevel,
-                        nt_decimal(Decimal(level.group(1)) / 100 if level else Decimal("0.95")),
-                    )
-                    self.evidence(node, m.lower, [TKG.ciLower])
-                    self.evidence(node, m.upper, [TKG.ciUpper])
+                where = f"outcome {o.title!r}, {groups[m.group_id].title!r}{about}"
+                self.dispersion(node, where, o.dispersion_type, value[0], m.lower, m.upper,
+                                m.spread)  # fmt: skip
             for an in o.analyses:
                 self.analysis(o.title, ep_id, arm_of, an, unit)
 
@@ -741,9 +773,15 @@ class _Emitter:
             self.add(comparison, TKG.sidedness, TKG.TwoSided)
         elif sides in ("ONE_SIDED", "1-SIDED"):
             self.add(comparison, TKG.sidedness, TKG.OneSided)
-        stat = next((v for k, v in STATISTICS.items() if k in an.param_type.lower()), None)
+        stat = statistic_kind(an.param_type)
         value = _number(an.value)
-        if stat and value is not None and an.value is not None:
+        ratio = stat in vocab.RATIO_STATISTICS
+        if ratio and value is not None and an.value is not None and value[0] <= 0:
+            self.report.skipped.append(
+                f"analysis of {title!r}: {self.at(an.value)}: {an.param_type} "
+                f"{an.value.text!r} is not above 0, as a ratio is"
+            )
+        elif stat and value is not None and an.value is not None:
             est = iri.estimate(self.study_id, ep_id, exp, comp, stat, number)
             self.add(est, RDF.type, TKG.Result)
             self.add(est, RDF.type, TKG.EffectEstimate)
@@ -757,22 +795,98 @@ class _Emitter:
                 self.add(est, TKG.unit, vocab.UNITS["percent"])
             elif stat == "mean-difference" and unit:
                 self.add(est, TKG.unit, vocab.UNITS[unit])
-            low, high = _number(an.lower), _number(an.upper)
-            if low and high and an.lower and an.upper:
-                self.add(est, TKG.ciLower, nt_decimal(low[0]))
-                self.add(est, TKG.ciUpper, nt_decimal(high[0]))
-                pct = _number(Figure(text=an.ci_percent, pointer="")) if an.ci_percent else None
-                self.add(est, TKG.ciLevel, nt_decimal(pct[0] / 100 if pct else Decimal("0.95")))
-                self.evidence(est, an.lower, [TKG.ciLower])
-                self.evidence(est, an.upper, [TKG.ciUpper])
+            where = f"analysis of {title!r}, {an.param_type}{nth}"
+            if an.lower is not None or an.upper is not None:
+                level = an.ci_percent.strip().rstrip("%")
+                self.dispersion(est, where, f"{level}% confidence" if level else "confidence",
+                                value[0], an.lower, an.upper, None, positive=ratio)  # fmt: skip
+            if an.dispersion is not None:
+                self.dispersion(est, where, an.dispersion_type or "NA", value[0], None, None,
+                                an.dispersion)  # fmt: skip
             nodes.append(est)
-        elif an.param_type:
+        elif an.param_type and not stat:
             self.report.skipped.append(f"analysis of {title!r}: statistic {an.param_type!r}")
         for n in nodes:
             self.add(n, TKG.ofStudy, self.study)
             self.add(n, TKG.forEndpoint, iri.endpoint(self.study_id, ep_id))
             self.add(n, TKG.experimentalArm, iri.arm(self.study_id, exp))
             self.add(n, TKG.comparatorArm, iri.arm(self.study_id, comp))
+
+    def dispersion(
+        self,
+        node: URIRef,
+        where: str,
+        kind_text: str,
+        value: Decimal,
+        lower: Figure | None,
+        upper: Figure | None,
+        spread: Figure | None,
+        positive: bool = False,
+    ) -> None:
+        """What a registry gives with a value: a confidence interval (``tkg:ciLower``,
+        ``tkg:ciUpper``, ``tkg:ciLevel`` where stated), an inter-quartile or full range
+        (``tkg:lowerLimit``, ``tkg:upperLimit``) or one figure (``tkg:dispersion``: a
+        standard deviation or error), with its ``tkg:dispersionType``. Figures that cannot
+        be mapped (one bound only, "NA", an interval that does not hold its value, a
+        negative deviation, a bound not above 0 of a ratio's interval, when ``positive``) are
+        reported, named by ``where`` and their place in the file."""
+        kind, name = dispersion_kind(kind_text)
+        given = [f for f in (lower, upper, spread) if f is not None]
+        if not given:
+            return
+        first = self.at(given[0])
+        if not kind or (kind == "spread") != (spread is not None):
+            stated = ", ".join(repr(f.text) for f in given)
+            self.report.skipped.append(
+                f"{where}: {first}: {stated} given with dispersion type {kind_text!r}; not mapped"
+            )
+            return
+        if spread is not None:
+            n = _number(spread)
+            if n is None or n[1] != "=" or n[0] < 0:
+                self.report.skipped.append(
+                    f"{where}: {first}: {spread.text!r} is not a {name} (a number, 0 or more)"
+                )
+                return
+            self.add(node, TKG.dispersion, nt_decimal(n[0]))
+            self.add(node, TKG.dispersionType, name)
+            self.evidence(node, spread, [TKG.dispersion])
+            return
+        low, high = _number(lower), _number(upper)
+        what = "confidence interval" if kind == "ci" else name
+        if lower is None or upper is None or low is None or high is None:
+            bounds = ", ".join(
+                f"{side} {f.text!r}" if f is not None else f"no {side} bound"
+                for side, f in (("lower", lower), ("upper", upper))
+            )
+            self.report.skipped.append(f"{where}: {first}: the {what} has {bounds}; not mapped")
+            return
+        wrong = (
+            "a bound is not an exact number" if low[1] != "=" or high[1] != "="
+            else "its lower bound is above its upper bound" if low[0] > high[0]
+            else f"the value {value} lies outside it"
+            if kind == "ci" and not low[0] <= value <= high[0]
+            else "a ratio's interval lies above 0" if positive and low[0] <= 0
+            else ""
+        )  # fmt: skip
+        if wrong:
+            self.report.skipped.append(
+                f"{where}: {first}: the {what} [{lower.text}, {upper.text}] is not mapped: {wrong}"
+            )
+            return
+        if kind == "ci":
+            self.add(node, TKG.ciLower, nt_decimal(low[0]))
+            self.add(node, TKG.ciUpper, nt_decimal(high[0]))
+            if name:
+                self.add(node, TKG.ciLevel, nt_decimal(Decimal(name)))
+            props = (TKG.ciLower, TKG.ciUpper)
+        else:
+            self.add(node, TKG.lowerLimit, nt_decimal(low[0]))
+            self.add(node, TKG.upperLimit, nt_decimal(high[0]))
+            self.add(node, TKG.dispersionType, name)
+            props = (TKG.lowerLimit, TKG.upperLimit)
+        self.evidence(node, lower, [props[0]])
+        self.evidence(node, upper, [props[1]])
 
     def flow(self) -> None:
         groups = {g.id: g for g in self.rec.flow_groups}
