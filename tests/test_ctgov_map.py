@@ -384,12 +384,13 @@ def test_results_groups_find_their_own_arms(
     assert int(got[0][1]) > 0  # as many results each
 
 
-def test_changes_and_differences_below_zero_and_analyses_of_unknown_units(
+def test_changes_and_differences_below_zero_and_values_in_units_of_their_own(
     tmp_path: Path,
 ) -> None:
     """A mean percent change and a risk difference below 0 are kept (a percentage range
     check refused the whole record); an outcome in a unit outside the vocabulary keeps its
-    analyses, and a mean difference takes its outcome's unit."""
+    values, in a unit of its own, and its analyses; a mean difference takes its outcome's
+    unit."""
     data = pallas_json()
     outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
     change = copy.deepcopy(outcomes[4])
@@ -421,10 +422,15 @@ def test_changes_and_differences_below_zero_and_analyses_of_unknown_units(
     assert got == [
         ("ArmResult", "-35.2", "UO_0000187"),
         ("ArmResult", "-35.2", "UO_0000187"),
+        ("ArmResult", "-35.2", "units-on-a-scale"),
+        ("ArmResult", "-35.2", "units-on-a-scale"),
         ("MeanDifference", "-4.1", "UO_0000187"),
         ("RateDifference", "-5.2", "UO_0000187"),
     ]
-    assert any("'units on a scale'" in s and "(its analyses are)" in s for s in report.skipped)
+    assert report.new_units == ["units on a scale"]
+    assert select(graph, "SELECT ?l WHERE { ?u a tkg:Unit ; rdfs:label ?l }") == [
+        ("units on a scale",)
+    ]
 
 
 def test_analyses_with_p_values_in_other_forms_or_no_number(tmp_path: Path) -> None:

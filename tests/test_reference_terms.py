@@ -11,6 +11,7 @@ from rdflib import Graph
 
 from trialkg.build import compile_graph
 from trialkg.records.loader import RecordError
+from trialkg.terms import TKG
 
 REFERENCE = """
 conditions:
@@ -26,6 +27,8 @@ drug_classes:
   - {id: egfr-tki, label: EGFR tyrosine kinase inhibitor}
 biomarker_statuses:
   - {id: egfr-mutated, label: EGFR-mutated, target: egfr}
+units:
+  - {id: kilogram, label: kilogram, synonyms: [kg], mappings: ["UO:0000009"]}
 """
 
 TARGET = """
@@ -39,7 +42,10 @@ DRUG = """
     mechanisms: [egfr-inhibition]
 """
 
-DOCUMENT = "Osimertinib was given to 556 patients with EGFR-mutated NSCLC.\n"
+DOCUMENT = (
+    "Osimertinib was given to 556 patients with EGFR-mutated NSCLC. Mean weight change was"
+    " -1.2 kg (SD 3.1); median time on treatment was 14.2 months (IQR 9.8-19.5).\n"
+)
 
 SOURCE = """source:
   id: lung-report
@@ -60,6 +66,14 @@ studies:
         label: osimertinib
         role: experimental
         regimen: {components: [osimertinib, {drug_class: egfr-tki}]}
+    endpoints:
+      - {id: weight, kind: other, label: weight change}
+      - {id: duration, kind: other, label: time on treatment}
+    results:
+      - {arm: osimertinib, endpoint: weight, measure: mean, value: -1.2, unit: kilogram,
+         sd: 3.1, quote: "Mean weight change was -1.2 kg (SD 3.1)"}
+      - {arm: osimertinib, endpoint: duration, measure: median, value: 14.2, unit: month,
+         iqr: {lower: 9.8, upper: 19.5}, quote: "14.2 months (IQR 9.8-19.5)"}
 """
 
 
@@ -111,6 +125,28 @@ def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
              <https://w3id.org/trialkg/id/study/lung-trial/population> tkg:biomarkerStatus ?status .
              ?status tkg:ofBiomarker ?target }""",
     ) == {(f"{ids}biomarker-status/egfr-mutated", f"{ids}target/egfr")}
+    assert rows(
+        union,
+        """SELECT ?v ?unit ?uo WHERE { ?r tkg:forArm
+             <https://w3id.org/trialkg/id/study/lung-trial/arm/osimertinib> ;
+             tkg:value ?v ; tkg:unit ?unit .
+             ?unit a tkg:Unit ; <http://www.w3.org/2004/02/skos/core#exactMatch> ?uo }""",
+    ) == {("-1.2", f"{ids}unit/kilogram", "http://purl.obolibrary.org/obo/UO_0000009")}
+    assert rows(
+        union,
+        """SELECT ?v ?kind ?d ?lo ?hi ?stated WHERE {
+             ?r tkg:forArm <https://w3id.org/trialkg/id/study/lung-trial/arm/osimertinib> ;
+                tkg:value ?v ; tkg:dispersionType ?kind ; tkg:hasEvidence ?ev .
+             ?ev tkg:aboutProperty ?stated .
+             FILTER (?stated NOT IN (tkg:value))
+             OPTIONAL { ?r tkg:dispersion ?d }
+             OPTIONAL { ?r tkg:lowerLimit ?lo ; tkg:upperLimit ?hi }
+           }""",
+    ) == {
+        ("-1.2", "standard deviation", "3.1", "None", "None", str(TKG.dispersion)),
+        ("14.2", "inter-quartile range", "None", "9.8", "19.5", str(TKG.lowerLimit)),
+        ("14.2", "inter-quartile range", "None", "9.8", "19.5", str(TKG.upperLimit)),
+    }
 
 
 @pytest.mark.parametrize(
@@ -127,6 +163,15 @@ def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
         ("biomarkers: [egfr-mutated]", "biomarkers: [alk-positive]",
          "unknown biomarker status 'alk-positive'", "900-lung.yaml"),
         ("target: egfr}", "target: alk}", "unknown target 'alk'", "reference.yaml"),
+        ("unit: kilogram,", "unit: kg,", "unknown unit 'kg'", "900-lung.yaml"),
+        ("id: kilogram,", "id: month,", "'month' is already in the vocabulary",
+         "reference.yaml"),
+        ("sd: 3.1,", "sd: 3.1, range: {lower: -4, upper: 2},",
+         "give one of sd, se, iqr, range with a value (got ['sd', 'range'])", "900-lung.yaml"),
+        ("upper: 19.5}", "upper: 9.5}", "lower limit 9.8 is above upper limit 9.5",
+         "900-lung.yaml"),
+        ("lower: 9.8", "lower: 14.5", "value 14.2 lies outside its iqr [14.5, 19.5]",
+         "900-lung.yaml"),
     ],
 )  # fmt: skip
 def test_a_term_neither_vocabulary_nor_reference_yaml_has_is_named(
@@ -178,3 +223,48 @@ def test_reasoning_and_registry_records_meet_the_added_terms(
     assert rows(graph, "SELECT ?c WHERE { ?p tkg:hasCondition ?c }") == {
         ("https://w3id.org/trialkg/id/condition/nsclc",)
     }
+
+
+def test_a_registry_outcome_in_a_unit_reference_yaml_names_is_in_that_unit(
+    lung: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """An outcome "in kg" is in the unit kg/reference.yaml defines with that synonym; one in
+    a unit no vocabulary names is in a unit of its own ("µg/mL" and "g/mL" apart), listed
+    in the report; "Number of participants" is a count, without a unit."""
+    import copy
+    import json
+
+    from trialkg.paths import default_documents_dir
+    from trialkg.sources.ctgov import read_record
+    from trialkg.triples.ctgov import Context, registry_graphs
+
+    records, _docs = lung
+    data = json.loads(
+        (default_documents_dir().parent / "ctgov" / "NCT02513394.json").read_text(encoding="utf-8")
+    )
+    outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    for title, unit in [("Weight", "kg"), ("Trough A", "µg/mL"), ("Trough B", "g/mL"),
+                        ("Patients Treated", "Number of participants")]:  # fmt: skip
+        om = copy.deepcopy(outcomes[4])
+        param = "NUMBER" if title.startswith("Patients") else "MEAN"
+        om.update(title=title, unitOfMeasure=unit, paramType=param, analyses=[])
+        outcomes.append(om)
+    record = tmp_path / "NCT02513394.json"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    _, graph, _, report = registry_graphs(read_record(record), Context.from_records(records))
+    ids = "https://w3id.org/trialkg/id/"
+    assert rows(
+        graph,
+        """SELECT ?title ?measure ?unit WHERE { ?r tkg:forEndpoint ?e ; tkg:measure ?measure .
+             ?e tkg:timeFrame ?tf ; <http://www.w3.org/2000/01/rdf-schema#label> ?title .
+             OPTIONAL { ?r tkg:unit ?unit }
+             FILTER (REGEX(?title, "^(Weight|Trough|Patients)")) }""",
+    ) == {
+        ("Weight (PALLAS)", "https://w3id.org/trialkg/ontology#Mean", f"{ids}unit/kilogram"),
+        ("Trough A (PALLAS)", "https://w3id.org/trialkg/ontology#Mean",
+         f"{ids}unit/microg-per-ml"),
+        ("Trough B (PALLAS)", "https://w3id.org/trialkg/ontology#Mean", f"{ids}unit/g-per-ml"),
+        ("Patients Treated (PALLAS)", "https://w3id.org/trialkg/ontology#CountOfPatients",
+         "None"),
+    }  # fmt: skip
+    assert report.new_units == ["µg/mL", "g/mL"]

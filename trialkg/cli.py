@@ -590,6 +590,8 @@ def import_ctgov_cmd(
         typer.echo(f"ok     {r.file}: {r.source_id}, {r.triples} quads")
         for name in r.new_drugs:
             typer.echo(f"       new drug (not in kg/reference.yaml): {name}")
+        for name in r.new_units:
+            typer.echo(f"       new unit (not in the unit vocabulary or kg/reference.yaml): {name}")
         for item in r.not_drugs:
             typer.echo(f"       intervention that is not a drug, left out of regimens: {item}")
         for item in r.skipped:

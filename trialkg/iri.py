@@ -82,6 +82,12 @@ def mechanism(mechanism_id: str) -> URIRef:
     return _u(f"mechanism/{mechanism_id}")
 
 
+def unit(unit_id: str) -> URIRef:
+    """A unit kg/reference.yaml defines ("milligram-per-decilitre"), or one a registry record
+    names that no vocabulary has ("units on a scale")."""
+    return _u(f"unit/{unit_id}")
+
+
 def biomarker_status(status_id: str) -> URIRef:
     """A biomarker status defined in kg/reference.yaml ("egfr-mutated")."""
     return _u(f"biomarker-status/{status_id}")

@@ -219,6 +219,11 @@ def mechanism_term(key: str) -> URIRef:
     return MECHANISMS.get(key) or iri.mechanism(key)
 
 
+def unit_term(key: str) -> URIRef:
+    """A unit: the unit vocabulary's (UO), else the one kg/reference.yaml defines."""
+    return UNITS.get(key) or iri.unit(key)
+
+
 def drug_class_term(key: str) -> URIRef:
     """A drug class: the ontology's class, else the one kg/reference.yaml defines."""
     return DRUG_CLASSES.get(key) or iri.drug_class(key)

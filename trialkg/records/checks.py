@@ -21,7 +21,7 @@ from trialkg.records.model import (
 @dataclass
 class Known:
     """Ids defined outside one record file: the reference vocabulary, and the conditions,
-    mechanisms and drug classes of the controlled vocabulary with those it adds."""
+    mechanisms, drug classes and units of the controlled vocabulary with those it adds."""
 
     drugs: set[str] = field(default_factory=set)
     targets: set[str] = field(default_factory=set)
@@ -30,6 +30,7 @@ class Known:
     mechanisms: set[str] = field(default_factory=lambda: set(vocab.MECHANISMS))
     drug_classes: set[str] = field(default_factory=lambda: set(vocab.DRUG_CLASSES))
     biomarker_statuses: set[str] = field(default_factory=set)
+    units: set[str] = field(default_factory=lambda: set(vocab.UNITS))
 
     @classmethod
     def from_reference(cls, ref: ReferenceRecord) -> Known:
@@ -41,6 +42,7 @@ class Known:
             mechanisms=set(vocab.MECHANISMS) | {m.id for m in ref.mechanisms},
             drug_classes=set(vocab.DRUG_CLASSES) | {c.id for c in ref.drug_classes},
             biomarker_statuses={b.id for b in ref.biomarker_statuses},
+            units=set(vocab.UNITS) | {u.id for u in ref.units},
         )
 
 
@@ -68,6 +70,7 @@ def check_reference(ref: ReferenceRecord, doc: LoadedYaml) -> list[RecordIssue]:
         ("mechanisms", ref.mechanisms),
         ("drug_classes", ref.drug_classes),
         ("biomarker_statuses", ref.biomarker_statuses),
+        ("units", ref.units),
     ]
     for name, items in sections:
         issues += duplicate_ids(doc, (name,), [i.id for i in items])
@@ -84,6 +87,7 @@ def check_reference(ref: ReferenceRecord, doc: LoadedYaml) -> list[RecordIssue]:
         ("conditions", vocab.CONDITIONS, ref.conditions),
         ("mechanisms", vocab.MECHANISMS, ref.mechanisms),
         ("drug_classes", vocab.DRUG_CLASSES, ref.drug_classes),
+        ("units", vocab.UNITS, ref.units),
     ):
         for idx, item in enumerate(items):
             if item.id in table:
@@ -220,12 +224,16 @@ class _SourceChecker:
                 seen[key] = doc.line_of(item_loc)
 
         for i, r in enumerate(study.results):
+            if r.unit is not None:
+                self.ref((*loc, "results", i, "unit"), r.unit, self.known.units, "unit")
             self.ref((*loc, "results", i, "arm"), r.arm, arms, "arm")
             self.ref((*loc, "results", i, "endpoint"), r.endpoint, eps, "endpoint")
             tp = (r.time_point.value, r.time_point.unit) if r.time_point else None
             once(("result", r.arm, r.endpoint, r.measure, tp), (*loc, "results", i), "result")
         for i, c in enumerate(study.comparisons):
             c_loc = (*loc, "comparisons", i)
+            if c.unit is not None:
+                self.ref((*c_loc, "unit"), c.unit, self.known.units, "unit")
             self.ref((*c_loc, "endpoint"), c.endpoint, eps, "endpoint")
             self.ref((*c_loc, "experimental"), c.experimental, arms, "arm")
             self.ref((*c_loc, "comparator"), c.comparator, arms, "arm")

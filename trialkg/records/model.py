@@ -289,13 +289,30 @@ class TimePoint(Strict):
     unit: V_UNITS
 
 
+class Interval(Strict):
+    """An inter-quartile or full range given with a value."""
+
+    lower: Decimal
+    upper: Decimal
+
+    @model_validator(mode="after")
+    def _order(self) -> Interval:
+        if self.lower > self.upper:
+            raise ValueError(f"lower limit {self.lower} is above upper limit {self.upper}")
+        return self
+
+
 class ArmResult(Strict):
     arm: Slug
     endpoint: Slug
     measure: V_MEASURES
     value: Decimal
-    unit: V_UNITS | None = None
+    unit: Term | None = None  # the unit vocabulary's or kg/reference.yaml's
     ci: CI | None = None
+    sd: NonNegDecimal | None = None  # standard deviation
+    se: NonNegDecimal | None = None  # standard error
+    iqr: Interval | None = None  # inter-quartile range
+    range: Interval | None = None  # full range: the least and the greatest value
     time_point: TimePoint | None = None
     approximate: bool = False
     note: str | None = None
@@ -312,6 +329,16 @@ class ArmResult(Strict):
             raise ValueError(
                 f"value {self.value} lies outside its CI [{self.ci.lower}, {self.ci.upper}]"
             )
+        given = [k for k in ("sd", "se", "iqr", "range") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of sd, se, iqr, range with a value (got {given})")
+        holds = [("range", self.range)] + ([("iqr", self.iqr)] if self.measure == "median" else [])
+        for name, interval in holds:  # a range holds every value; an IQR holds the median
+            if interval is not None and not interval.lower <= self.value <= interval.upper:
+                raise ValueError(
+                    f"value {self.value} lies outside its {name} "
+                    f"[{interval.lower}, {interval.upper}]"
+                )
         return self
 
 
@@ -337,7 +364,7 @@ class Comparison(Strict):
     comparator: Slug
     statistic: V_STATISTICS | None = None
     value: Decimal | None = None
-    unit: V_UNITS | None = None
+    unit: Term | None = None  # the unit vocabulary's or kg/reference.yaml's
     ci: CI | None = None
     p_value: PValue | None = None
     significant: bool | None = None
@@ -496,6 +523,11 @@ class ReferenceDrugClass(ReferenceEntity):
     broader: Term | None = None
 
 
+class ReferenceUnit(ReferenceEntity):
+    """A unit of results the vocabulary lacks ("mg/dL", "score on a scale"); its
+    ``mappings`` name the same unit in UO ("UO:0000...")."""
+
+
 class ReferenceAdverseEvent(ReferenceEntity):
     """A kind of adverse event."""
 
@@ -510,3 +542,4 @@ class ReferenceRecord(Strict):
     mechanisms: list[ReferenceMechanism] = []
     drug_classes: list[ReferenceDrugClass] = []
     biomarker_statuses: list[ReferenceBiomarkerStatus] = []
+    units: list[ReferenceUnit] = []

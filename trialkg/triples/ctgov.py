@@ -210,9 +210,12 @@ class Context:
     lexicon: dict[str, str]
     conditions: dict[str, URIRef] = field(default_factory=dict)  # name (lower case) -> term
     documents: dict[str, URIRef] = field(default_factory=dict)  # "doi:…", "pmid:…" -> node
+    units: dict[str, URIRef] = field(default_factory=dict)  # name (lower case) -> unit
     _named: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # the unit vocabulary's by its names ("months": month), then kg/reference.yaml's
+        self.units = {name: vocab.UNITS[key] for name, key in UNITS.items()} | self.units
         # the terms a name may contain, longest first, and one expression for any of them
         self._terms = sorted(
             ((t, d) for t, d in self.lexicon.items() if len(t) > 3), key=lambda kv: -len(kv[0])
@@ -258,7 +261,14 @@ class Context:
             for c in ref.conditions:
                 for name in (c.id, c.label, *c.synonyms):
                     conditions[name.lower()] = iri.condition(c.id)
-        return cls(studies, lexicon, conditions, documents)
+            units = {
+                name.lower(): iri.unit(u.id)
+                for u in ref.units
+                for name in (u.id, u.label, *u.synonyms)
+            }
+        else:
+            units = {}
+        return cls(studies, lexicon, conditions, documents, units)
 
     def drug_named(self, low: str) -> str | None:
         """The drug an intervention's name (lower case) names: the lexicon's entry for the
@@ -284,6 +294,7 @@ class ImportReport:
     source_id: str = ""
     triples: int = 0
     new_drugs: list[str] = field(default_factory=list)
+    new_units: list[str] = field(default_factory=list)
     not_drugs: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     error: str = ""
@@ -310,6 +321,29 @@ _INERT = re.compile(r"\b(placebos?|sham|vehicle)\b")
 _NUMBER = re.compile(
     r"^\s*(<=|>=|<|>|=|≤|≥)?\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
 )
+
+
+_PEOPLE = re.compile(r"(?:(?:number|count) of )?(?:participants|patients|subjects|people)")
+#: what a unit's symbols say in words, for its id ("µg/mL" -> "microg-per-ml")
+_UNIT_WORDS = str.maketrans(
+    {
+        "µ": "micro",
+        "μ": "micro",
+        "/": " per ",
+        "%": " percent ",
+        "°": " degree ",
+        "²": "2",
+        "³": "3",
+        "×": " x ",
+        "*": " x ",
+    }
+)
+
+
+def unit_slug(name: str) -> str:
+    """A unit's id from its name: ``"mg/dL"`` -> ``"mg-per-dl"`` (``"µg/mL"`` and
+    ``"g/mL"`` stay apart)."""
+    return slug(name.translate(_UNIT_WORDS))
 
 
 def version_slug(text: str) -> str:
@@ -625,21 +659,39 @@ class _Emitter:
                 self.add(e, TKG.resultsReported, nt_boolean(i in matched))
         return [ids[i] for i in matched]
 
+    def unit(self, text: str, percent: bool) -> URIRef | None:
+        """The unit of an outcome's values: percent; the unit vocabulary's or
+        kg/reference.yaml's, by name or synonym; else a unit of its own, labelled as the
+        record names it ("units on a scale") and listed in the report; None if not given."""
+        name = " ".join(text.split())
+        if percent:
+            return vocab.UNITS["percent"]
+        if not name:
+            return None
+        known = self.ctx.units.get(name.lower())
+        if known is not None:
+            return known
+        node = iri.unit(unit_slug(name))
+        if name not in self.report.new_units:
+            self.report.new_units.append(name)
+            self.add(node, RDF.type, TKG.Unit)
+            self.add(node, RDFS.label, nt_literal(name))
+        return node
+
     def results(self, endpoint_ids: list[str]) -> None:
         rec = self.rec
         for o, ep_id in zip(rec.outcomes, endpoint_ids, strict=True):
             ep = iri.endpoint(self.study_id, ep_id)
-            unit_text = o.unit.lower().strip()
-            percent = "percent" in unit_text
-            unit = "percent" if percent else UNITS.get(unit_text)
-            count = unit_text in ("participants", "patients", "count of participants")
+            unit_text = " ".join(o.unit.lower().split())
+            percent = "percent" in unit_text or unit_text.startswith("%")
+            count = bool(_PEOPLE.fullmatch(unit_text))
             param = o.param_type.upper()
             if param == "MEDIAN":
                 measure = "median"
             elif param in ("MEAN", "GEOMETRIC_MEAN", "LEAST_SQUARES_MEAN"):
                 measure = "mean"
             elif count or param == "COUNT_OF_PARTICIPANTS":
-                measure, unit = "count", None
+                measure = "count"
             elif percent:
                 measure = "percentage"
             else:
@@ -654,10 +706,11 @@ class _Emitter:
             groups = {g.id: g for g in o.groups}
             arm_of = self.group_arms(o.groups)
             measurements = o.measurements
+            unit = None if measure == "count" else self.unit(o.unit, percent)
             if unit is None and measure != "count" and measurements:
                 self.report.skipped.append(
-                    f"outcome {o.title!r}: unit {o.unit!r} is not in the unit vocabulary; "
-                    "its values are not mapped" + (" (its analyses are)" if o.analyses else "")
+                    f"outcome {o.title!r}: no unit given; its values are not mapped"
+                    + (" (its analyses are)" if o.analyses else "")
                 )
                 measurements = ()
             categories: dict[str, str] = {}  # a row's category -> its slug, one each
@@ -709,8 +762,7 @@ class _Emitter:
                 self.add(node, TKG.forEndpoint, ep)
                 self.add(node, TKG.measure, vocab.MEASURES[measure])
                 self.add(node, TKG.value, nt_decimal(value[0]))
-                if unit:
-                    self.add(node, TKG.unit, vocab.UNITS[unit])
+                self.add(node, TKG.unit, unit)
                 if time_point:
                     self.add(node, TKG.timePoint, nt_decimal(time_point[0]))
                     self.add(node, TKG.timePointUnit, vocab.UNITS[time_point[1]])
@@ -722,10 +774,10 @@ class _Emitter:
                 self.analysis(o.title, ep_id, arm_of, an, unit)
 
     def analysis(
-        self, title: str, ep_id: str, arm_of: dict[str, str], an: Analysis, unit: str | None
+        self, title: str, ep_id: str, arm_of: dict[str, str], an: Analysis, unit: URIRef | None
     ) -> None:
-        """One statistical analysis of two arms; ``unit``: the outcome's, if in the unit
-        vocabulary (a mean difference is in it; a rate difference in percentage points)."""
+        """One statistical analysis of two arms; ``unit``: the outcome's (a mean difference is
+        in it; a rate difference in percentage points)."""
         if len(an.group_ids) != 2 or not all(g in arm_of for g in an.group_ids):
             self.report.skipped.append(f"analysis of {title!r} over groups {an.group_ids}")
             return
@@ -793,8 +845,8 @@ class _Emitter:
             self.evidence(est, an.value, [TKG.value])
             if stat == "rate-difference":
                 self.add(est, TKG.unit, vocab.UNITS["percent"])
-            elif stat == "mean-difference" and unit:
-                self.add(est, TKG.unit, vocab.UNITS[unit])
+            elif stat == "mean-difference":
+                self.add(est, TKG.unit, unit)
             where = f"analysis of {title!r}, {an.param_type}{nth}"
             if an.lower is not None or an.upper is not None:
                 level = an.ci_percent.strip().rstrip("%")

@@ -56,6 +56,9 @@ CURIE_PREFIXES = {
     "CHEMBL": "https://identifiers.org/chembl.compound:",
     "MEDDRA": "https://identifiers.org/meddra:",
     "HGNC": "https://identifiers.org/hgnc:",
+    "UO": "http://purl.obolibrary.org/obo/UO_",
+    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
+    "DOID": "http://purl.obolibrary.org/obo/DOID_",
 }
 
 
@@ -422,11 +425,20 @@ class _Emitter:
             self.add(node, TKG.forEndpoint, iri.endpoint(st.id, r.endpoint))
             self.add(node, TKG.measure, vocab.MEASURES[r.measure])
             self.add(node, TKG.value, decimal(r.value))
-            self.add(node, TKG.unit, vocab.UNITS[r.unit] if r.unit else None)
+            self.add(node, TKG.unit, vocab.unit_term(r.unit) if r.unit else None)
             if r.ci:
                 self.add(node, TKG.ciLower, decimal(r.ci.lower))
                 self.add(node, TKG.ciUpper, decimal(r.ci.upper))
                 self.add(node, TKG.ciLevel, decimal(r.ci.level))
+            for kind, spread in (("standard deviation", r.sd), ("standard error", r.se)):
+                if spread is not None:
+                    self.add(node, TKG.dispersion, decimal(spread))
+                    self.add(node, TKG.dispersionType, text(kind))
+            for kind, interval in (("inter-quartile range", r.iqr), ("full range", r.range)):
+                if interval is not None:
+                    self.add(node, TKG.lowerLimit, decimal(interval.lower))
+                    self.add(node, TKG.upperLimit, decimal(interval.upper))
+                    self.add(node, TKG.dispersionType, text(kind))
             if r.time_point:
                 self.add(node, TKG.timePoint, decimal(r.time_point.value))
                 self.add(node, TKG.timePointUnit, vocab.UNITS[r.time_point.unit])
@@ -466,7 +478,7 @@ class _Emitter:
                 )
                 self.add(est, TKG.estimateOf, comp)
                 self.add(est, TKG.value, decimal(c.value))
-                self.add(est, TKG.unit, vocab.UNITS[c.unit] if c.unit else None)
+                self.add(est, TKG.unit, vocab.unit_term(c.unit) if c.unit else None)
                 if c.ci:
                     self.add(est, TKG.ciLower, decimal(c.ci.lower))
                     self.add(est, TKG.ciUpper, decimal(c.ci.upper))
@@ -520,6 +532,9 @@ RESULT_FIGURES = (
     TKG.value,
     TKG.ciLower,
     TKG.ciUpper,
+    TKG.dispersion,
+    TKG.lowerLimit,
+    TKG.upperLimit,
     TKG.pValue,
     TKG.statisticallySignificant,
     TKG.percentOfPatients,
@@ -578,8 +593,8 @@ def reference_graph(ref: ReferenceRecord) -> Graph:
         _entity(g, iri.target(tgt.id), TKG.MolecularTarget, tgt)
     for a in ref.adverse_events:
         _entity(g, iri.adverse_event_term(a.id), TKG.AdverseEventTerm, a)
-    # what the vocabulary lacks: conditions and mechanisms (individuals, as the ontology's),
-    # drug classes (classes of drugs)
+    # what the vocabulary lacks: conditions, mechanisms, biomarker statuses and units
+    # (individuals, as the ontology's), drug classes (classes of drugs)
     individuals: list[tuple[URIRef, URIRef, ReferenceEntity, URIRef, URIRef | None]] = [
         *(
             (iri.condition(c.id), TKG.Condition, c, SKOS.broader,
@@ -593,6 +608,7 @@ def reference_graph(ref: ReferenceRecord) -> Graph:
              iri.target(b.target) if b.target else None)
             for b in ref.biomarker_statuses
         ),
+        *((iri.unit(u.id), TKG.Unit, u, SKOS.broader, None) for u in ref.units),
     ]  # fmt: skip
     for s, cls, entity, link, linked in individuals:  # (node, class, entry, link, to what)
         _entity(g, s, cls, entity)
