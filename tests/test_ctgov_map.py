@@ -716,7 +716,9 @@ def dispersions_record() -> dict[str, Any]:
              {"value": "5.5", "lowerLimit": "4.4", "upperLimit": "NA",
               "comment": "upper limit not reached"}],
             [analysis("Difference of Least Square (LS) Means", "-0.4", "-1.2", "0.4", pct="90",
-                      dispersionType="STANDARD_ERROR_OF_MEAN", dispersionValue="0.3"),
+                      dispersionType="STANDARD_ERROR_OF_MEAN", dispersionValue="0.3",
+                      statisticalComment="ANCOVA,  adjusted for region",
+                      estimateComment="Arm A minus arm B."),
              analysis("Log Hazard Ratio", "-0.2", "-0.5", "0.1"),
              analysis("Hazard Ratio (HR)", "0.8", "0", "1.5"),
              analysis("Odds Ratio (OR)", "0", "0", "0.5")])  # fmt: skip
@@ -770,6 +772,9 @@ def test_deviations_ranges_and_intervals_of_every_kind(tmp_path: Path) -> None:
         (f"Time to Response: median, {arm_b}", "5.5", no, no, no, no, no, "UO_0000035"),
         (f"Time to Response: median, {arm_a}", "5.1", no, no, "4.0", "6.3", "0.9", "UO_0000035"),
     ]  # fmt: skip
+    # the record's comments on an analysis, in its words, on the comparison
+    notes = "SELECT ?n WHERE { ?e a tkg:MeanDifference ; tkg:estimateOf ?c . ?c tkg:note ?n }"
+    assert select(graph, notes) == [("ANCOVA, adjusted for region Arm A minus arm B.",)]
     notes = "\n".join(report.skipped)
     for expected in [
         "the confidence interval has lower '4.4', no upper bound; not mapped",

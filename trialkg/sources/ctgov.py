@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,7 @@ class Analysis(_Model):
     method: str = ""
     dispersion_type: str = ""  # of the estimate: standard deviation, standard error
     dispersion: Figure | None = None
+    comments: tuple[str, ...] = ()  # the record's own, on the method, p-value and estimate
 
 
 class Outcome(_Model):
@@ -279,6 +281,16 @@ def _fig(value: Any, pointer: str) -> Figure | None:
     return Figure(text=str(value), pointer=pointer)
 
 
+def _comments(values: Iterable[Any]) -> tuple[str, ...]:
+    """The comments a record gives, each once, whitespace collapsed."""
+    out: list[str] = []
+    for v in values:
+        text = " ".join(str(v).split()) if v else ""
+        if text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
 def _texts(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
@@ -470,6 +482,10 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
                     method=str(an.get("statisticalMethod", "")),
                     dispersion_type=str(an.get("dispersionType", "")),
                     dispersion=_fig(an.get("dispersionValue"), f"{ap}/dispersionValue"),
+                    comments=_comments(
+                        an.get(k)
+                        for k in ("statisticalComment", "pValueComment", "estimateComment")
+                    ),
                 )
             )
         denoms = []
@@ -801,6 +817,9 @@ def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
                     method=_x(an, "method"),
                     dispersion_type=_x(an, "dispersion_type"),
                     dispersion=element("dispersion_value"),
+                    comments=_comments(
+                        _x(an, k) for k in ("method_desc", "p_value_desc", "estimate_desc")
+                    ),
                 )
             )
         denoms = []

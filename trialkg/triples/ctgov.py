@@ -820,6 +820,7 @@ class _Emitter:
             if an.value is not None:
                 self.evidence(comparison, an.value, [])  # the analysis that compares the arms
         self.add(comparison, TKG.statisticalMethod, an.method)
+        self.add(comparison, TKG.note, " ".join(an.comments))  # the record's, in its words
         sides = an.ci_sides.upper()
         if sides in ("TWO_SIDED", "2-SIDED"):
             self.add(comparison, TKG.sidedness, TKG.TwoSided)
