@@ -44,7 +44,9 @@ DRUG = """
 
 DOCUMENT = (
     "Osimertinib was given to 556 patients with EGFR-mutated NSCLC. Mean weight change was"
-    " -1.2 kg (SD 3.1); median time on treatment was 14.2 months (IQR 9.8-19.5).\n"
+    " -1.2 kg (SD 3.1); median time on treatment was 14.2 months (IQR 9.8-19.5). In the 120"
+    " patients with brain metastases, the hazard ratio for progression was 0.47 (95% CI,"
+    " 0.30 to 0.74); median PFS was 15.2 months with osimertinib.\n"
 )
 
 SOURCE = """source:
@@ -61,19 +63,33 @@ studies:
       conditions: [egfr-mutated-nsclc]
       biomarkers: [egfr-mutated]
       quote: "EGFR-mutated NSCLC"
+    subgroups:
+      - id: brain-metastases
+        label: patients with brain metastases
+        patients: {value: 120, quote: "the 120 patients with brain metastases"}
     arms:
       - id: osimertinib
         label: osimertinib
         role: experimental
         regimen: {components: [osimertinib, {drug_class: egfr-tki}]}
+      - id: gefitinib
+        label: gefitinib
+        role: active-comparator
     endpoints:
       - {id: weight, kind: other, label: weight change}
       - {id: duration, kind: other, label: time on treatment}
+      - {id: pfs, kind: pfs}
+    comparisons:
+      - {endpoint: pfs, experimental: osimertinib, comparator: gefitinib,
+         subgroup: brain-metastases, statistic: hazard-ratio, value: 0.47,
+         ci: {lower: 0.30, upper: 0.74}, quote: "0.47 (95% CI, 0.30 to 0.74)"}
     results:
       - {arm: osimertinib, endpoint: weight, measure: mean, value: -1.2, unit: kilogram,
          sd: 3.1, quote: "Mean weight change was -1.2 kg (SD 3.1)"}
       - {arm: osimertinib, endpoint: duration, measure: median, value: 14.2, unit: month,
          iqr: {lower: 9.8, upper: 19.5}, quote: "14.2 months (IQR 9.8-19.5)"}
+      - {arm: osimertinib, endpoint: pfs, measure: median, value: 15.2, unit: month,
+         subgroup: brain-metastases, quote: "median PFS was 15.2 months"}
 """
 
 
@@ -172,6 +188,8 @@ def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
          "900-lung.yaml"),
         ("lower: 9.8", "lower: 14.5", "value 14.2 lies outside its iqr [14.5, 19.5]",
          "900-lung.yaml"),
+        ("subgroup: brain-metastases, statistic", "subgroup: liver, statistic",
+         "unknown subgroup 'liver'", "900-lung.yaml"),
     ],
 )  # fmt: skip
 def test_a_term_neither_vocabulary_nor_reference_yaml_has_is_named(
@@ -185,6 +203,34 @@ def test_a_term_neither_vocabulary_nor_reference_yaml_has_is_named(
         compile_graph(records, docs, reason=False)
     found = [i for i in info.value.issues if message in i.message]
     assert found and found[0].file.endswith(where) and found[0].line > 0, info.value.issues
+
+
+SUBGROUP = "https://w3id.org/trialkg/id/study/lung-trial/population/brain-metastases"
+
+
+def test_results_in_a_subgroup_are_its_own_and_name_it(lung: tuple[Path, Path]) -> None:
+    """A hazard ratio and a median reported for a subgroup are nodes of their own, apart
+    from the whole population's, and name the subgroup: a population of its own, part of
+    the study population, with its size."""
+    union = Graph()
+    for _name, graph in compile_graph(*lung, reason=False).graphs:
+        union += graph
+    ids = "https://w3id.org/trialkg/id/study/lung-trial/"
+    assert rows(
+        union,
+        """SELECT ?r ?v WHERE { ?r tkg:value ?v ; tkg:forSubgroup
+             <https://w3id.org/trialkg/id/study/lung-trial/population/brain-metastases> }""",
+    ) == {
+        (f"{ids}comparison/pfs/osimertinib-vs-gefitinib/subgroup/brain-metastases/hazard-ratio",
+         "0.47"),
+        (f"{ids}result/pfs/osimertinib/median/subgroup/brain-metastases", "15.2"),
+    }  # fmt: skip
+    assert rows(
+        union,
+        f"""SELECT ?parent ?n ?label WHERE {{ <{SUBGROUP}> a tkg:Population ;
+              tkg:subpopulationOf ?parent ; tkg:populationSize ?n ;
+              <http://www.w3.org/2000/01/rdf-schema#label> ?label }}""",
+    ) == {(f"{ids}population", "120", "patients with brain metastases (LUNG)")}
 
 
 @pytest.mark.reasoner
@@ -208,6 +254,12 @@ def test_reasoning_and_registry_records_meet_the_added_terms(
     assert ("https://w3id.org/trialkg/ontology#HRPositive",) in rows(
         union, f"SELECT ?s WHERE {{ <{patina}> tkg:biomarkerStatus ?s }}"
     )  # inferred: a hormone-receptor status is a biomarker status
+    # a subgroup has its population's conditions and biomarker statuses
+    ids = "https://w3id.org/trialkg/id/"
+    assert rows(
+        union,
+        f"SELECT ?c ?b WHERE {{ <{SUBGROUP}> tkg:hasCondition ?c ; tkg:biomarkerStatus ?b }}",
+    ) == {(f"{ids}condition/egfr-mutated-nsclc", f"{ids}biomarker-status/egfr-mutated")}
     drug = "https://w3id.org/trialkg/id/drug/osimertinib"
     assert rows(union, f"SELECT ?t WHERE {{ <{drug}> a ?t }}") >= {
         ("https://w3id.org/trialkg/ontology#Drug",),
@@ -268,3 +320,25 @@ def test_a_registry_outcome_in_a_unit_reference_yaml_names_is_in_that_unit(
          "None"),
     }  # fmt: skip
     assert report.new_units == ["µg/mL", "g/mL"]
+
+
+def test_a_subgroups_hazard_ratio_is_a_forest_row_of_its_own(lung: tuple[Path, Path]) -> None:
+    """The forest plot's rows and the effect-estimate query name the subgroup an estimate
+    is reported for."""
+    from trialkg.build import build_in_memory
+    from trialkg.query import execute, library
+    from trialkg.viz import plots
+
+    store = build_in_memory(*lung, reason=False)
+    lung_rows = [r for r in plots.forest_rows(store) if r.trial == "LUNG"]
+    assert [(r.population, r.value, r.ci_lower, r.ci_upper) for r in lung_rows] == [
+        ("subgroup: patients with brain metastases (LUNG)", 0.47, 0.3, 0.74)
+    ]
+    (query,) = [q for q in library() if q.slug == "hazard-ratios"]
+    subgroups = {
+        (str(sol["study"].value), sol["subgroup"].value if sol["subgroup"] else None)
+        for sol in execute(store, query.text, {})
+    }
+    assert ("https://w3id.org/trialkg/id/study/lung-trial",
+            "patients with brain metastases (LUNG)") in subgroups  # fmt: skip
+    assert ("https://w3id.org/trialkg/id/study/patina", None) in subgroups

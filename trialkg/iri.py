@@ -106,6 +106,11 @@ def population(study_id: str) -> URIRef:
     return _u(f"study/{study_id}/population")
 
 
+def subgroup(study_id: str, subgroup_id: str) -> URIRef:
+    """A subgroup of a study's population that results are reported for."""
+    return _u(f"study/{study_id}/population/{subgroup_id}")
+
+
 def arm(study_id: str, arm_id: str) -> URIRef:
     return _u(f"study/{study_id}/arm/{arm_id}")
 
@@ -125,23 +130,34 @@ def arm_result(
     measure: str,
     time_point: tuple[Decimal, str] | None = None,
     category: str = "",
+    subgroup: str = "",
 ) -> URIRef:
     """An arm-level result; ``category``: the slug of the category it is about, if any
-    (``…/count/complete-response``)."""
+    (``…/count/complete-response``); ``subgroup``: the subgroup it is reported for, if any
+    (``…/median/subgroup/visceral``)."""
     tail = f"{measure}"
     if time_point is not None:
         tail += f"-at-{number_slug(time_point[0])}-{time_point[1]}"
     if category:
         tail += f"/{category}"
+    if subgroup:
+        tail += f"/subgroup/{subgroup}"
     return _u(f"study/{study_id}/result/{endpoint_id}/{arm_id}/{tail}")
 
 
 def comparison(
-    study_id: str, endpoint_id: str, experimental: str, comparator: str, analysis: int = 1
+    study_id: str,
+    endpoint_id: str,
+    experimental: str,
+    comparator: str,
+    analysis: int = 1,
+    subgroup: str = "",
 ) -> URIRef:
-    """The comparison of two arms on an endpoint; a source's second and later analyses of
-    the same two arms (stratified and unstratified, another test) are ``/analysis-N``."""
-    tail = f"/analysis-{analysis}" if analysis > 1 else ""
+    """The comparison of two arms on an endpoint; in a subgroup, ``/subgroup/<id>``; a
+    source's second and later analyses of the same two arms (stratified and unstratified,
+    another test) are ``/analysis-N``."""
+    tail = f"/subgroup/{subgroup}" if subgroup else ""
+    tail += f"/analysis-{analysis}" if analysis > 1 else ""
     return _u(f"study/{study_id}/comparison/{endpoint_id}/{experimental}-vs-{comparator}{tail}")
 
 
@@ -152,8 +168,9 @@ def estimate(
     comparator: str,
     statistic: str,
     analysis: int = 1,
+    subgroup: str = "",
 ) -> URIRef:
-    base = comparison(study_id, endpoint_id, experimental, comparator, analysis)
+    base = comparison(study_id, endpoint_id, experimental, comparator, analysis, subgroup)
     return URIRef(f"{base}/{statistic}")
 
 

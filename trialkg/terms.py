@@ -136,6 +136,7 @@ class TKG(DefinedNamespace):
     followUpUnit: URIRef
     forArm: URIRef
     forEndpoint: URIRef
+    forSubgroup: URIRef
     fromSource: URIRef
     fundedBy: URIRef
     grade: URIRef
@@ -189,6 +190,7 @@ class TKG(DefinedNamespace):
     percentOfPatients: URIRef
     phase: URIRef
     pmid: URIRef
+    populationSize: URIRef
     primaryCompletionDate: URIRef
     primaryPurpose: URIRef
     priorTreatment: URIRef
@@ -213,6 +215,7 @@ class TKG(DefinedNamespace):
     studiedIn: URIRef
     studiesDrug: URIRef
     studiesPopulation: URIRef
+    subpopulationOf: URIRef
     synonym: URIRef
     therapySetting: URIRef
     timeFrame: URIRef

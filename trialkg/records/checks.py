@@ -11,6 +11,7 @@ from trialkg.records.loader import LoadedYaml, Loc, RecordIssue
 from trialkg.records.model import (
     ClassAgent,
     Component,
+    Population,
     ReferenceEntity,
     ReferenceRecord,
     SourceRecord,
@@ -193,18 +194,19 @@ class _SourceChecker:
         self.refs((*loc, "sponsors"), study.sponsors, self.orgs, "organization")
         self.refs((*loc, "investigators"), study.investigators, self.people, "person")
         self.refs((*loc, "reported_in"), study.reported_in, self.pubs, "publication")
+        populations: list[tuple[Loc, Population]] = [
+            ((*loc, "subgroups", i), sg) for i, sg in enumerate(study.subgroups)
+        ]
         if study.population is not None:
-            pop_loc = (*loc, "population")
-            self.refs(
-                (*pop_loc, "conditions"), study.population.conditions, self.known.conditions,
-                "condition",
-            )  # fmt: skip
-            self.refs(
-                (*pop_loc, "biomarkers"), study.population.biomarkers,
-                self.known.biomarker_statuses, "biomarker status",
-            )  # fmt: skip
-            self.components((*pop_loc, "prior_treatment"), study.population.prior_treatment)
-            self.components((*pop_loc, "progressed_on"), study.population.progressed_on)
+            populations.insert(0, ((*loc, "population"), study.population))
+        for pop_loc, pop in populations:
+            self.refs((*pop_loc, "conditions"), pop.conditions, self.known.conditions,
+                      "condition")  # fmt: skip
+            self.refs((*pop_loc, "biomarkers"), pop.biomarkers, self.known.biomarker_statuses,
+                      "biomarker status")  # fmt: skip
+            self.components((*pop_loc, "prior_treatment"), pop.prior_treatment)
+            self.components((*pop_loc, "progressed_on"), pop.progressed_on)
+        subgroups = self.ids((*loc, "subgroups"), [sg.id for sg in study.subgroups])
         arms = self.ids((*loc, "arms"), [a.id for a in study.arms])
         eps = self.ids((*loc, "endpoints"), [e.id for e in study.endpoints])
         for i, a in enumerate(study.arms):
@@ -226,18 +228,24 @@ class _SourceChecker:
         for i, r in enumerate(study.results):
             if r.unit is not None:
                 self.ref((*loc, "results", i, "unit"), r.unit, self.known.units, "unit")
+            if r.subgroup is not None:
+                self.ref((*loc, "results", i, "subgroup"), r.subgroup, subgroups, "subgroup")
             self.ref((*loc, "results", i, "arm"), r.arm, arms, "arm")
             self.ref((*loc, "results", i, "endpoint"), r.endpoint, eps, "endpoint")
             tp = (r.time_point.value, r.time_point.unit) if r.time_point else None
-            once(("result", r.arm, r.endpoint, r.measure, tp), (*loc, "results", i), "result")
+            once(("result", r.arm, r.endpoint, r.measure, tp, r.subgroup), (*loc, "results", i),
+                 "result")  # fmt: skip
         for i, c in enumerate(study.comparisons):
             c_loc = (*loc, "comparisons", i)
             if c.unit is not None:
                 self.ref((*c_loc, "unit"), c.unit, self.known.units, "unit")
+            if c.subgroup is not None:
+                self.ref((*c_loc, "subgroup"), c.subgroup, subgroups, "subgroup")
             self.ref((*c_loc, "endpoint"), c.endpoint, eps, "endpoint")
             self.ref((*c_loc, "experimental"), c.experimental, arms, "arm")
             self.ref((*c_loc, "comparator"), c.comparator, arms, "arm")
-            once(("comparison", c.endpoint, c.experimental, c.comparator), c_loc, "comparison")
+            once(("comparison", c.endpoint, c.experimental, c.comparator, c.subgroup), c_loc,
+                 "comparison")  # fmt: skip
         for i, ae in enumerate(study.adverse_events):
             ae_loc = (*loc, "adverse_events", i)
             self.ref((*ae_loc, "arm"), ae.arm, arms, "arm")

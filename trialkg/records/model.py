@@ -252,6 +252,16 @@ class Population(Strict):
     quote: list[str] = []
 
 
+class Subgroup(Population):
+    """A subgroup of the study population that results are reported for ("patients with
+    visceral metastases", "PIK3CA-mutated"): its own characteristics (those of the study
+    population are inferred), and its size."""
+
+    id: Slug
+    label: str
+    patients: Count | None = None
+
+
 class Arm(Strict):
     id: Slug
     label: str
@@ -314,6 +324,7 @@ class ArmResult(Strict):
     iqr: Interval | None = None  # inter-quartile range
     range: Interval | None = None  # full range: the least and the greatest value
     time_point: TimePoint | None = None
+    subgroup: Slug | None = None  # a subgroup of the study's ``subgroups``
     approximate: bool = False
     note: str | None = None
     quote: Quote
@@ -362,6 +373,7 @@ class Comparison(Strict):
     endpoint: Slug
     experimental: Slug
     comparator: Slug
+    subgroup: Slug | None = None  # a subgroup of the study's ``subgroups``
     statistic: V_STATISTICS | None = None
     value: Decimal | None = None
     unit: Term | None = None  # the unit vocabulary's or kg/reference.yaml's
@@ -454,6 +466,7 @@ class Study(Strict):
     investigators: list[Slug] = []
     reported_in: list[Slug] = []
     population: Population | None = None
+    subgroups: list[Subgroup] = []
     arms: list[Arm] = []
     endpoints: list[Endpoint] = []
     results: list[ArmResult] = []

@@ -16,10 +16,12 @@ from trialkg.records.model import (
     Bibliographic,
     ClassAgent,
     Component,
+    Population,
     ReferenceEntity,
     ReferenceRecord,
     SourceRecord,
     Study,
+    Subgroup,
 )
 from trialkg.terms import TKG
 from trialkg.triples.ntriples import TripleLines, TripleSink, decimal_text, nt_literal
@@ -308,6 +310,8 @@ class _Emitter:
             self.add(target, TKG.reportsStudy, s)
         if st.population:
             self.population(st, (*loc, "population"))
+        for i, sg in enumerate(st.subgroups):
+            self.subgroup(st, sg, (*loc, "subgroups", i))
         for i, arm in enumerate(st.arms):
             a = self.node(iri.arm(st.id, arm.id), (*loc, "arms", i), TKG.Arm, label=arm.label)
             self.add(s, TKG.hasArm, a)
@@ -361,6 +365,24 @@ class _Emitter:
         s = iri.study(st.id)
         p = self.node(iri.population(st.id), loc, TKG.Population, label=f"population of {st.label}")
         self.add(s, TKG.studiesPopulation, p)
+        self.characteristics(s, p, pop)
+
+    def subgroup(self, st: Study, sg: Subgroup, loc: Loc) -> None:
+        """A subgroup of the study population: part of it (if the source describes it), with
+        its own characteristics and size."""
+        s = iri.study(st.id)
+        p = self.node(iri.subgroup(st.id, sg.id), loc, TKG.Population,
+                      label=f"{sg.label} ({st.label})")  # fmt: skip
+        if st.population is not None:
+            self.add(p, TKG.subpopulationOf, iri.population(st.id))
+        if sg.patients is not None:
+            self.add(p, TKG.populationSize, integer(sg.patients.value))
+            self.evidence(p, sg.patients.quote, [TKG.populationSize])
+        self.characteristics(s, p, sg)
+
+    def characteristics(self, s: URIRef, p: URIRef, pop: Population) -> None:
+        """What a population's patients share: conditions, biomarkers, line and setting,
+        prior treatment, age; with the quotes that state them."""
         self.add(p, TKG.ofStudy, s)
         for c in pop.conditions:
             self.add(p, TKG.hasCondition, vocab.condition_term(c))
@@ -408,18 +430,22 @@ class _Emitter:
     def results(self, st: Study, loc: Loc) -> None:
         s = iri.study(st.id)
         arm_label = {a.id: a.label for a in st.arms}
+        subgroup_label = {sg.id: sg.label for sg in st.subgroups}
         for i, r in enumerate(st.results):
             tp = (r.time_point.value, r.time_point.unit) if r.time_point else None
             node = self.node(
-                iri.arm_result(st.id, r.arm, r.endpoint, r.measure, tp),
+                iri.arm_result(st.id, r.arm, r.endpoint, r.measure, tp, subgroup=r.subgroup or ""),
                 (*loc, "results", i),
                 TKG.Result,
                 TKG.ArmResult,
                 label=f"{st.label}: {r.endpoint} {r.measure}"
                 + (f" at {r.time_point.value} {r.time_point.unit}" if r.time_point else "")
-                + f", {arm_label.get(r.arm, r.arm)}",
+                + f", {arm_label.get(r.arm, r.arm)}"
+                + (f", {subgroup_label[r.subgroup]}" if r.subgroup else ""),
             )
             self.add(node, TKG.ofStudy, s)
+            if r.subgroup:
+                self.add(node, TKG.forSubgroup, iri.subgroup(st.id, r.subgroup))
             self.add(node, TKG.forArm, iri.arm(st.id, r.arm))
             self.add(iri.arm(st.id, r.arm), TKG.armHasResult, node)
             self.add(node, TKG.forEndpoint, iri.endpoint(st.id, r.endpoint))
@@ -447,12 +473,14 @@ class _Emitter:
             self.add(node, TKG.note, text(r.note) if r.note else None)
             self.evidence(node, r.quote, _figure_props(self.g, node))
         for i, c in enumerate(st.comparisons):
+            sg = c.subgroup or ""
+            within = f", {subgroup_label[sg]}" if sg else ""
             comp = self.node(
-                iri.comparison(st.id, c.endpoint, c.experimental, c.comparator),
+                iri.comparison(st.id, c.endpoint, c.experimental, c.comparator, subgroup=sg),
                 (*loc, "comparisons", i),
                 TKG.Result,
                 TKG.Comparison,
-                label=f"{st.label}: {c.endpoint}, {c.experimental} vs {c.comparator}",
+                label=f"{st.label}: {c.endpoint}, {c.experimental} vs {c.comparator}{within}",
             )
             nodes = [comp]
             self.add(
@@ -468,13 +496,15 @@ class _Emitter:
             self.add(comp, TKG.statisticalMethod, text(c.method) if c.method else None)
             if c.statistic and c.value is not None:
                 est = self.node(
-                    iri.estimate(st.id, c.endpoint, c.experimental, c.comparator, c.statistic),
+                    iri.estimate(
+                        st.id, c.endpoint, c.experimental, c.comparator, c.statistic, subgroup=sg
+                    ),
                     (*loc, "comparisons", i),
                     TKG.Result,
                     TKG.EffectEstimate,
                     vocab.STATISTICS[c.statistic],
                     label=f"{st.label}: {c.statistic} {c.endpoint}, "
-                    f"{c.experimental} vs {c.comparator}",
+                    f"{c.experimental} vs {c.comparator}{within}",
                 )
                 self.add(est, TKG.estimateOf, comp)
                 self.add(est, TKG.value, decimal(c.value))
@@ -486,6 +516,7 @@ class _Emitter:
                 nodes.append(est)
             for n in nodes:
                 self.add(n, TKG.ofStudy, s)
+                self.add(n, TKG.forSubgroup, iri.subgroup(st.id, sg) if sg else None)
                 self.add(n, TKG.forEndpoint, iri.endpoint(st.id, c.endpoint))
                 self.add(n, TKG.experimentalArm, iri.arm(st.id, c.experimental))
                 self.add(n, TKG.comparatorArm, iri.arm(st.id, c.comparator))

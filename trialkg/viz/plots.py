@@ -120,6 +120,8 @@ def forest_rows(store: Any, endpoint_class: str | None = None) -> list[ForestRow
         population = populations.get(r["study"].value) or (
             r["population"].value if r["population"] is not None else "population not stated"
         )
+        if r["subgroup"] is not None:  # reported for a subgroup of that population
+            population = f"subgroup: {r['subgroup'].value}"
         out.add(
             ForestRow(
                 endpoint=r["endpointLabel"].value,
