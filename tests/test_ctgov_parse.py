@@ -137,3 +137,47 @@ def test_a_page_of_search_results_or_an_array_holds_several_records(tmp_path: Pa
     assert len(errors) == 1 and "not an NCT number" in str(errors[0])
     with pytest.raises(RegistryParseError, match="studies: no study records"):
         read_records(empty)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "message"),
+    [
+        (["protocolSection", "statusModule"], "", "protocolSection.statusModule",
+         'expected an object, got the value ""'),
+        (["protocolSection", "armsInterventionsModule", "armGroups"], 7,
+         "protocolSection.armsInterventionsModule.armGroups",
+         "expected a list (of objects), got the value 7"),
+        (["protocolSection", "armsInterventionsModule", "interventions", 0], "Palbociclib",
+         "protocolSection.armsInterventionsModule.interventions[0]",
+         'expected an object, got the value "Palbociclib"'),
+        (["protocolSection", "conditionsModule", "conditions", 0], {"name": "x"},
+         "protocolSection.conditionsModule.conditions[0]",
+         "expected a text or a number, got an object"),
+        (["resultsSection", "outcomeMeasuresModule", "outcomeMeasures", 0, "classes"], {},
+         "resultsSection.outcomeMeasuresModule.outcomeMeasures[0].classes",
+         "expected a list (of objects), got an object"),
+    ],
+)  # fmt: skip
+def test_a_field_of_the_wrong_json_type_is_named(
+    tmp_path: Path, path: list[str | int], value: object, field: str, message: str
+) -> None:
+    """A record whose field holds the wrong kind of JSON value (a text for an object, an
+    object for a list) is an error naming the field and what it holds, not a crash; a field
+    given as null is taken as not given (an item of a list given as null is an error)."""
+    data = json.loads((CTGOV / "NCT02513394.json").read_text(encoding="utf-8"))
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    bad = tmp_path / "NCT02513394.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RegistryParseError) as info:
+        read_record(bad)
+    assert (info.value.field, info.value.message) == (field, message)
+    node[path[-1]] = None
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    if isinstance(path[-1], str):  # a field given as null: not given
+        assert read_record(bad).nct_id == "NCT02513394"
+    else:
+        with pytest.raises(RegistryParseError, match=r"\[0\]: expected .*, got null"):
+            read_record(bad)

@@ -295,11 +295,83 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
+#: API v2 fields that hold a list of objects, and those that hold a list of texts or numbers;
+#: a field named ``...Module``, ``...Section``, ``...Struct`` or ``...Info``, or one of
+#: ``_OBJECTS``, holds an object
+_OBJECT_LISTS = frozenset(
+    ("armGroups", "interventions", "primaryOutcomes", "secondaryOutcomes", "otherOutcomes",
+     "collaborators", "secondaryIdInfos", "references", "outcomeMeasures", "classes",
+     "categories", "measurements", "analyses", "groups", "denoms", "counts", "periods",
+     "milestones", "achievements", "eventGroups", "seriousEvents", "otherEvents", "stats",
+     "measures", "studies")
+)  # fmt: skip
+_VALUE_LISTS = frozenset(
+    ("conditions", "keywords", "phases", "groupIds", "interventionNames", "armGroupLabels",
+     "otherNames", "nctIdAliases")
+)  # fmt: skip
+_OBJECTS = frozenset(("leadSponsor", "responsibleParty", "designInfo"))
+
+
+def _check_json_types(path: Path, data: Any, where: str) -> None:
+    """Every field of an API v2 record that holds an object or a list holds one (``null``
+    is taken as not given); else the error names the field and what it holds."""
+
+    def kind(value: Any) -> str:
+        if value is None:
+            return "null"
+        if isinstance(value, (dict, list)):
+            return "an object" if isinstance(value, dict) else "a list"
+        return f"the value {json.dumps(value)[:40]}"
+
+    def walk(node: Any, field: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{field}[{i}]")
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            at = f"{field}.{key}" if field else key
+            if value is None:
+                continue
+            objects = key in _OBJECT_LISTS
+            if objects or key in _VALUE_LISTS:
+                item_kind = "an object" if objects else "a text or a number"
+                if not isinstance(value, list):
+                    raise RegistryParseError(
+                        path, at, f"expected a list (of {item_kind[3:]}s), got {kind(value)}"
+                    )
+                for i, item in enumerate(value):
+                    scalar = isinstance(item, (str, int, float)) and not isinstance(item, bool)
+                    if not (isinstance(item, dict) if objects else scalar):
+                        raise RegistryParseError(
+                            path, f"{at}[{i}]", f"expected {item_kind}, got {kind(item)}"
+                        )
+            elif not isinstance(value, dict) and (
+                key in _OBJECTS or key.endswith(("Module", "Section", "Struct", "Info"))
+            ):
+                raise RegistryParseError(path, at, f"expected an object, got {kind(value)}")
+            walk(value, at)
+
+    walk(data, where.rstrip("."))
+
+
+def _drop_nulls(node: Any) -> Any:
+    """The record without its ``null`` fields (a field given as null is not given)."""
+    if isinstance(node, dict):
+        return {k: _drop_nulls(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_drop_nulls(v) for v in node]
+    return node
+
+
 def _from_json(path: Path, data: Any, at: str = "") -> RegistryStudy:
     """One API v2 study record; ``at``: where it lies in the file (a JSON Pointer, "" for
     the whole file)."""
     where = "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in at.split("/")[1:])
     where = f"{where.lstrip('.')}." if where else ""
+    _check_json_types(path, data, where)
+    data = _drop_nulls(data)
     ps = _get(data, "protocolSection")
     if not isinstance(ps, dict):
         raise RegistryParseError(
