@@ -310,11 +310,14 @@ _VALUE_LISTS = frozenset(
      "otherNames", "nctIdAliases")
 )  # fmt: skip
 _OBJECTS = frozenset(("leadSponsor", "responsibleParty", "designInfo"))
+_OBJECT_SUFFIXES = ("Module", "Section", "Struct", "Info")
 
 
-def _check_json_types(path: Path, data: Any, where: str) -> None:
+def _check_json_types(path: Path, data: Any, where: str) -> bool:
     """Every field of an API v2 record that holds an object or a list holds one (``null``
-    is taken as not given); else the error names the field and what it holds."""
+    is taken as not given); else the error names the field and what it holds. Returns
+    whether a field is given as null."""
+    nulls = []
 
     def kind(value: Any) -> str:
         if value is None:
@@ -323,37 +326,41 @@ def _check_json_types(path: Path, data: Any, where: str) -> None:
             return "an object" if isinstance(value, dict) else "a list"
         return f"the value {json.dumps(value)[:40]}"
 
-    def walk(node: Any, field: str) -> None:
-        if isinstance(node, list):
-            for i, item in enumerate(node):
-                walk(item, f"{field}[{i}]")
-            return
-        if not isinstance(node, dict):
-            return
+    def expect_list(value: Any, at: str, objects: bool) -> None:
+        item_kind = "an object" if objects else "a text or a number"
+        if not isinstance(value, list):
+            raise RegistryParseError(
+                path, at, f"expected a list (of {item_kind[3:]}s), got {kind(value)}"
+            )
+        for i, item in enumerate(value):
+            scalar = isinstance(item, (str, int, float)) and not isinstance(item, bool)
+            if not (isinstance(item, dict) if objects else scalar):
+                raise RegistryParseError(
+                    path, f"{at}[{i}]", f"expected {item_kind}, got {kind(item)}"
+                )
+
+    def walk(node: dict[str, Any], field: str) -> None:
         for key, value in node.items():
-            at = f"{field}.{key}" if field else key
             if value is None:
+                nulls.append(key)
                 continue
-            objects = key in _OBJECT_LISTS
-            if objects or key in _VALUE_LISTS:
-                item_kind = "an object" if objects else "a text or a number"
-                if not isinstance(value, list):
-                    raise RegistryParseError(
-                        path, at, f"expected a list (of {item_kind[3:]}s), got {kind(value)}"
-                    )
-                for i, item in enumerate(value):
-                    scalar = isinstance(item, (str, int, float)) and not isinstance(item, bool)
-                    if not (isinstance(item, dict) if objects else scalar):
-                        raise RegistryParseError(
-                            path, f"{at}[{i}]", f"expected {item_kind}, got {kind(item)}"
-                        )
+            at = f"{field}.{key}" if field else key
+            if key in _OBJECT_LISTS or key in _VALUE_LISTS:
+                expect_list(value, at, key in _OBJECT_LISTS)
             elif not isinstance(value, dict) and (
-                key in _OBJECTS or key.endswith(("Module", "Section", "Struct", "Info"))
+                key in _OBJECTS or key.endswith(_OBJECT_SUFFIXES)
             ):
                 raise RegistryParseError(path, at, f"expected an object, got {kind(value)}")
-            walk(value, at)
+            if isinstance(value, dict):
+                walk(value, at)
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, dict):
+                        walk(item, f"{at}[{i}]")
 
-    walk(data, where.rstrip("."))
+    if isinstance(data, dict):
+        walk(data, where.rstrip("."))
+    return bool(nulls)
 
 
 def _drop_nulls(node: Any) -> Any:
@@ -370,8 +377,8 @@ def _from_json(path: Path, data: Any, at: str = "") -> RegistryStudy:
     the whole file)."""
     where = "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in at.split("/")[1:])
     where = f"{where.lstrip('.')}." if where else ""
-    _check_json_types(path, data, where)
-    data = _drop_nulls(data)
+    if _check_json_types(path, data, where):
+        data = _drop_nulls(data)
     ps = _get(data, "protocolSection")
     if not isinstance(ps, dict):
         raise RegistryParseError(
