@@ -781,7 +781,7 @@ def test_deviations_ranges_and_intervals_of_every_kind(tmp_path: Path) -> None:
         "'-1' is not a standard deviation",
         "the inter-quartile range [9, 4] is not mapped: its lower bound is above its upper",
         "the confidence interval [11, 14] is not mapped: the value 10 lies outside it",
-        "the confidence interval [0, 1.5] is not mapped: a ratio's interval lies above 0",
+        "the confidence interval [0, 1.5] is not mapped: a ratio's interval must lie above 0",
         "Odds Ratio (OR) '0' is not above 0, as a ratio is",
         "statistic 'Log Hazard Ratio'",
     ]:

@@ -281,8 +281,9 @@ def test_a_registry_outcome_in_a_unit_reference_yaml_names_is_in_that_unit(
     lung: tuple[Path, Path], tmp_path: Path
 ) -> None:
     """An outcome "in kg" is in the unit kg/reference.yaml defines with that synonym; one in
-    a unit no vocabulary names is in a unit of its own ("µg/mL" and "g/mL" apart), listed
-    in the report; "Number of participants" is a count, without a unit."""
+    a unit no vocabulary names is in a unit of its own ("µg/mL" and "g/mL" apart; a
+    percentile is no percent), listed in the report; "Number of participants" is a count,
+    without a unit."""
     import copy
     import json
 
@@ -296,7 +297,8 @@ def test_a_registry_outcome_in_a_unit_reference_yaml_names_is_in_that_unit(
     )
     outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
     for title, unit in [("Weight", "kg"), ("Trough A", "µg/mL"), ("Trough B", "g/mL"),
-                        ("Patients Treated", "Number of participants")]:  # fmt: skip
+                        ("Patients Treated", "Number of participants"),
+                        ("Trough C", "percentile")]:  # fmt: skip
         om = copy.deepcopy(outcomes[4])
         param = "NUMBER" if title.startswith("Patients") else "MEAN"
         om.update(title=title, unitOfMeasure=unit, paramType=param, analyses=[])
@@ -316,10 +318,11 @@ def test_a_registry_outcome_in_a_unit_reference_yaml_names_is_in_that_unit(
         ("Trough A (PALLAS)", "https://w3id.org/trialkg/ontology#Mean",
          f"{ids}unit/microg-per-ml"),
         ("Trough B (PALLAS)", "https://w3id.org/trialkg/ontology#Mean", f"{ids}unit/g-per-ml"),
+        ("Trough C (PALLAS)", "https://w3id.org/trialkg/ontology#Mean", f"{ids}unit/percentile"),
         ("Patients Treated (PALLAS)", "https://w3id.org/trialkg/ontology#CountOfPatients",
          "None"),
     }  # fmt: skip
-    assert report.new_units == ["µg/mL", "g/mL"]
+    assert report.new_units == ["µg/mL", "g/mL", "percentile"]
 
 
 def test_a_subgroups_hazard_ratio_is_a_forest_row_of_its_own(lung: tuple[Path, Path]) -> None:

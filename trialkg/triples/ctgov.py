@@ -324,6 +324,7 @@ _NUMBER = re.compile(
 
 
 _PEOPLE = re.compile(r"(?:(?:number|count) of )?(?:participants|patients|subjects|people)")
+_PERCENT = re.compile(r"\bpercent(?:age)?s?\b|%")  # "percentage of participants"; not "percentile"
 #: what a unit's symbols say in words, for its id ("µg/mL" -> "microg-per-ml")
 _UNIT_WORDS = str.maketrans(
     {
@@ -683,7 +684,7 @@ class _Emitter:
         for o, ep_id in zip(rec.outcomes, endpoint_ids, strict=True):
             ep = iri.endpoint(self.study_id, ep_id)
             unit_text = " ".join(o.unit.lower().split())
-            percent = "percent" in unit_text or unit_text.startswith("%")
+            percent = bool(_PERCENT.search(unit_text))
             count = bool(_PEOPLE.fullmatch(unit_text))
             param = o.param_type.upper()
             if param == "MEDIAN":
@@ -919,7 +920,7 @@ class _Emitter:
             else "its lower bound is above its upper bound" if low[0] > high[0]
             else f"the value {value} lies outside it"
             if kind == "ci" and not low[0] <= value <= high[0]
-            else "a ratio's interval lies above 0" if positive and low[0] <= 0
+            else "a ratio's interval must lie above 0" if positive and low[0] <= 0
             else ""
         )  # fmt: skip
         if wrong:
