@@ -26,16 +26,18 @@ from benchmarks.synthetic import generate
 from trialkg.paths import default_documents_dir, records_dir
 
 
-def ratios(ours: Any, raw: Any, queries: list[LibraryQuery], repeats: int) -> dict[str, Any]:
+def ratios(
+    ours: Any, raw: Any, queries: list[LibraryQuery], repeats: int, fill_s: float | None = None
+) -> dict[str, Any]:
     out = {}
     for q in queries:
-        ms_ours, ms_raw, _rows = q.time_on(ours, raw, repeats)
+        ms_ours, ms_raw, _rows = q.time_on(ours, raw, repeats, fill_s=fill_s)
         out[q.slug] = round(ms_ours / ms_raw, 2) if ms_raw else None
     values = [v for v in out.values() if v is not None]
     return {"ratios": out, "median": statistics.median(values), "max": max(values)}
 
 
-def measure(trials: int, repeats: int = 3) -> dict[str, Any]:
+def measure(trials: int, repeats: int = 3, fill_s: float | None = None) -> dict[str, Any]:
     from trialkg.bulk import bulk_build
     from trialkg.store import Store, current_data_dir
 
@@ -57,11 +59,11 @@ def measure(trials: int, repeats: int = 3) -> dict[str, Any]:
         raw.flush()
         queries = library_queries(Store(ours, data))
         result: dict[str, Any] = {"trials": trials, "build_stages_s": report.seconds}
-        result["before"] = ratios(ours, raw, queries, repeats)
+        result["before"] = ratios(ours, raw, queries, repeats, fill_s)
         start = time.perf_counter()
         ours.optimize()
         result["optimize_s"] = round(time.perf_counter() - start, 3)
-        result["after"] = ratios(ours, raw, queries, repeats)
+        result["after"] = ratios(ours, raw, queries, repeats, fill_s)
         result["store_mb"], result["raw_store_mb"] = folder_mb(data), folder_mb(work / "raw")
         return result
     finally:

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--repeats 3]
         [--raw-both] [--after-import] [--build-only] [--chunk-mb MB] [--results-share F]
-        [--workers N]
+        [--workers N] [--fill-s S]
         [--out FILE]
 
 For each N: generate N trials of registry records (``benchmarks.synthetic``; all with posted
@@ -16,7 +16,8 @@ pyoxigraph (``bulk_load`` on disk, in a process of its own whose peak RSS is mea
 engine's own limit), then compact that raw store as the build compacts its own (``optimize``,
 timed apart), and, up to ``--rdflib-max`` trials, load them into rdflib's in-memory
 ``Dataset``; and time every query of the library on all three (trialkg and raw: a warm-up run
-each, then ``--repeats`` runs alternating between the two, median, against the compacted raw
+each, then ``--repeats`` runs alternating between the two (more for a query under 0.5 s:
+as many as fill 0.5 s, at most 500), median, against the compacted raw
 store and with ``--raw-both`` against the raw store before compaction too; rdflib: one run, in
 a process of its own forked from the one that loaded the graph, stopped after
 ``--rdflib-timeout`` seconds, after which the next query runs). Then add one more record the
@@ -108,10 +109,10 @@ class LibraryQuery(NamedTuple):
         return lambda text: execute(handle, text, self.bindings)
 
     def time_on(
-        self, ours: Any, raw: Any, repeats: int, warmup: bool = True
+        self, ours: Any, raw: Any, repeats: int, warmup: bool = True, fill_s: float | None = None
     ) -> tuple[float, float, int]:
         """:func:`time_pair` of this query on the two stores."""
-        return time_pair(self.on(ours), self.on(raw), self.text, repeats, warmup)
+        return time_pair(self.on(ours), self.on(raw), self.text, repeats, warmup, fill_s)
 
 
 def library_queries(store: Any) -> list[LibraryQuery]:
@@ -140,14 +141,34 @@ def time_query(run: Any, text: str, repeats: int = 3) -> tuple[float, int]:
     return statistics.median(times) * 1000, rows
 
 
+#: a query faster than this is run as often as fills it, on each store (at most
+#: ``MAX_REPEATS`` times): three runs of a sub-millisecond query differ by 10-15% from one
+#: set of three to the next, far more than the two stores do
+FILL_S = 0.5
+MAX_REPEATS = 500
+
+
 def time_pair(
-    ours: Any, raw: Any, text: str, repeats: int = 3, warmup: bool = True
+    ours: Any,
+    raw: Any,
+    text: str,
+    repeats: int = 3,
+    warmup: bool = True,
+    fill_s: float | None = None,
 ) -> tuple[float, float, int]:
     """Median ms of a query on two stores: one warm-up run each, then runs alternating
-    between them, so that neither gets a warmer cache or a quieter machine."""
+    between them, so that neither gets a warmer cache or a quieter machine; at least
+    ``repeats`` runs each, more for a fast query (as many as take ``fill_s`` seconds,
+    ``FILL_S`` if not given; 0: ``repeats`` runs whatever the query)."""
+    fill = FILL_S if fill_s is None else fill_s
     rows = -1
+    slowest = 0.0
     for run in (ours, raw) if warmup else ():
+        start = time.perf_counter()
         rows = sum(1 for _ in run(text))
+        slowest = max(slowest, time.perf_counter() - start)
+    if warmup and slowest > 0:
+        repeats = max(repeats, min(MAX_REPEATS, math.ceil(fill / slowest)))
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
         for i, run in enumerate((ours, raw)):
@@ -246,6 +267,7 @@ def measure(
     load_chunk: int | None = None,
     results_share: float = 1.0,
     workers: int | None = None,
+    fill_s: float | None = None,
 ) -> dict[str, Any]:
     """One run at ``trials``; ``partial`` (if given) gets the build and load figures before
     the queries are timed. Queries are timed on the store as built, against the raw store
@@ -315,7 +337,7 @@ def measure(
             if partial is not None:
                 partial(dict(result))
             for q in queries:
-                ms_ours, ms_raw, rows = q.time_on(ours, raw, repeats, warmup)
+                ms_ours, ms_raw, rows = q.time_on(ours, raw, repeats, warmup, fill_s)
                 per_query[q.slug]["raw_ms"] = round(ms_raw, 3)
                 per_query[q.slug]["ratio"] = round(ms_ours / ms_raw, 2) if ms_raw else None
         t = time.perf_counter()
@@ -327,7 +349,7 @@ def measure(
         if partial is not None:
             partial(dict(result))
         for q in queries:  # both stores compacted
-            ms_ours, ms_raw, rows = q.time_on(ours, raw, repeats, warmup)
+            ms_ours, ms_raw, rows = q.time_on(ours, raw, repeats, warmup, fill_s)
             per_query[q.slug].update(
                 rows=rows,
                 trialkg_ms=round(ms_ours, 3),
@@ -349,7 +371,7 @@ def measure(
         if after_import:
             ours = Store.open(root)
             for q in queries:
-                ms_ours, ms_raw, _rows = q.time_on(ours, raw, repeats, warmup)
+                ms_ours, ms_raw, _rows = q.time_on(ours, raw, repeats, warmup, fill_s)
                 per_query[q.slug].update(
                     after_import_ms=round(ms_ours, 3),
                     ratio_after_import=round(ms_ours / ms_raw, 2) if ms_raw else None,
@@ -420,6 +442,13 @@ def main() -> None:
         default=None,
         help="mapping children of the build (default: one per two cores, at most four)",
     )
+    parser.add_argument(
+        "--fill-s",
+        type=float,
+        default=FILL_S,
+        help="time a fast query as often as fills this many seconds on each store (at most "
+        f"{MAX_REPEATS} runs; 0: --repeats runs whatever the query)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -443,6 +472,7 @@ def main() -> None:
             load_chunk=None if args.chunk_mb is None else args.chunk_mb << 20,
             workers=args.workers,
             results_share=args.results_share,
+            fill_s=args.fill_s,
             partial=lambda r: write({**r, "partial": "build and load; queries follow"}),
         )
         write(result)
