@@ -647,6 +647,7 @@ def test_the_publications_a_record_lists_meet_the_curated_ones(tmp_path: Path) -
         ("STANDARD_DEVIATION", ("spread", "standard deviation")),
         ("Standard Error", ("spread", "standard error")),
         ("STANDARD_ERROR_OF_MEAN", ("spread", "standard error")),
+        ("Standard Error of the Mean", ("spread", "standard error")),
         ("Geometric Coefficient of Variation", ("spread", "geometric coefficient of variation")),
         ("Inter-Quartile Range", ("limits", "inter-quartile range")),
         ("FULL_RANGE", ("limits", "full range")),

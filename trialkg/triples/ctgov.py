@@ -131,6 +131,7 @@ DISPERSIONS = {
     "STANDARD_DEVIATION": ("spread", "standard deviation"),
     "STANDARD_ERROR": ("spread", "standard error"),
     "STANDARD_ERROR_OF_MEAN": ("spread", "standard error"),
+    "STANDARD_ERROR_OF_THE_MEAN": ("spread", "standard error"),  # legacy XML's words
     "GEOMETRIC_COEFFICIENT": ("spread", "geometric coefficient of variation"),
     "GEOMETRIC_COEFFICIENT_OF_VARIATION": ("spread", "geometric coefficient of variation"),
     "INTER_QUARTILE_RANGE": ("limits", "inter-quartile range"),
