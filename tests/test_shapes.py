@@ -123,3 +123,19 @@ def test_in_filter_becomes_values_only_where_equivalent() -> None:
     )
     optional = "SELECT ?this WHERE { OPTIONAL { ?this ?p ?o } FILTER (?p IN (<x:a>)) }"
     assert inline_values(optional) == optional
+
+
+def test_the_dispersion_types_the_shapes_allow_are_the_vocabularys() -> None:
+    """The importers write ``tkg:dispersionType`` from ``vocab.DISPERSION_TYPES``; the
+    shapes' ``sh:in`` list must hold the same names, or valid records would be refused."""
+    from rdflib.collection import Collection
+    from rdflib.namespace import SH
+
+    from trialkg import vocab
+    from trialkg.paths import shapes_file
+    from trialkg.terms import TKG
+
+    shapes = Graph().parse(shapes_file())
+    (prop,) = shapes.subjects(SH.path, TKG.dispersionType)
+    allowed = {str(v) for v in Collection(shapes, shapes.value(prop, SH["in"]))}
+    assert allowed == set(vocab.DISPERSION_TYPES.values())

@@ -167,6 +167,18 @@ STATISTICS: dict[str, URIRef] = {
 #: Statistics that are ratios: dimensionless and strictly positive.
 RATIO_STATISTICS = frozenset({"hazard-ratio", "odds-ratio", "risk-ratio"})
 
+#: Kinds of spread given with a value, as ``tkg:dispersionType`` names them (the shapes'
+#: ``sh:in`` list); a curated result gives them as ``sd``, ``se``, ``iqr``, ``range``.
+#: ``sd``, ``se`` and ``gcv`` are one figure (``tkg:dispersion``), ``iqr`` and ``range`` an
+#: interval (``tkg:lowerLimit``, ``tkg:upperLimit``).
+DISPERSION_TYPES: dict[str, str] = {
+    "sd": "standard deviation",
+    "se": "standard error",
+    "gcv": "geometric coefficient of variation",
+    "iqr": "inter-quartile range",
+    "range": "full range",
+}
+
 GRADES: dict[str, URIRef] = {
     "any": TKG.AnyGrade,
     "1": TKG.Grade1,

@@ -323,7 +323,7 @@ def _check_json_types(path: Path, data: Any, where: str) -> bool:
     """Every field of an API v2 record that holds an object or a list holds one (``null``
     is taken as not given); else the error names the field and what it holds. Returns
     whether a field is given as null."""
-    nulls = []
+    nulls = False
 
     def kind(value: Any) -> str:
         if value is None:
@@ -346,9 +346,10 @@ def _check_json_types(path: Path, data: Any, where: str) -> bool:
                 )
 
     def walk(node: dict[str, Any], field: str) -> None:
+        nonlocal nulls
         for key, value in node.items():
             if value is None:
-                nulls.append(key)
+                nulls = True
                 continue
             if key in _NOT_READ and isinstance(value, dict):
                 continue  # locations, browse trees: large and never read
@@ -368,7 +369,7 @@ def _check_json_types(path: Path, data: Any, where: str) -> bool:
 
     if isinstance(data, dict):
         walk(data, where.rstrip("."))
-    return bool(nulls)
+    return nulls
 
 
 def _drop_nulls(node: Any) -> Any:

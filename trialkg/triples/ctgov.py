@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -128,19 +129,20 @@ ENDPOINT_ABBREVIATIONS = [
 #: a registry's dispersion types (API v2 names; legacy XML's words, upper case, "_" for
 #: spaces and "-") -> the kind of figure and the dispersion type the graph names
 DISPERSIONS = {
-    "STANDARD_DEVIATION": ("spread", "standard deviation"),
-    "STANDARD_ERROR": ("spread", "standard error"),
-    "STANDARD_ERROR_OF_MEAN": ("spread", "standard error"),
-    "STANDARD_ERROR_OF_THE_MEAN": ("spread", "standard error"),  # legacy XML's words
-    "GEOMETRIC_COEFFICIENT": ("spread", "geometric coefficient of variation"),
-    "GEOMETRIC_COEFFICIENT_OF_VARIATION": ("spread", "geometric coefficient of variation"),
-    "INTER_QUARTILE_RANGE": ("limits", "inter-quartile range"),
-    "FULL_RANGE": ("limits", "full range"),
+    "STANDARD_DEVIATION": ("spread", vocab.DISPERSION_TYPES["sd"]),
+    "STANDARD_ERROR": ("spread", vocab.DISPERSION_TYPES["se"]),
+    "STANDARD_ERROR_OF_MEAN": ("spread", vocab.DISPERSION_TYPES["se"]),
+    "STANDARD_ERROR_OF_THE_MEAN": ("spread", vocab.DISPERSION_TYPES["se"]),  # legacy XML
+    "GEOMETRIC_COEFFICIENT": ("spread", vocab.DISPERSION_TYPES["gcv"]),
+    "GEOMETRIC_COEFFICIENT_OF_VARIATION": ("spread", vocab.DISPERSION_TYPES["gcv"]),
+    "INTER_QUARTILE_RANGE": ("limits", vocab.DISPERSION_TYPES["iqr"]),
+    "FULL_RANGE": ("limits", vocab.DISPERSION_TYPES["range"]),
 }
 #: API v2's confidence levels ("CONFIDENCE_975" is 97.5%)
 CONFIDENCE_LEVELS = {"80": "0.80", "90": "0.90", "95": "0.95", "975": "0.975", "99": "0.99"}
 
 
+@lru_cache(maxsize=256)
 def dispersion_kind(text: str) -> tuple[str, str]:
     """What a registry's dispersion type names: ``("ci", level)`` for a confidence
     interval (``level`` a fraction, ``""`` when the record does not state it), ``("spread",
@@ -157,6 +159,7 @@ def dispersion_kind(text: str) -> tuple[str, str]:
     return DISPERSIONS.get(key, ("", ""))
 
 
+@lru_cache(maxsize=1024)
 def statistic_kind(param_type: str) -> str | None:
     """The statistic a registry analysis's parameter names ("Hazard Ratio (HR)", "Difference
     of Least Square (LS) Means", "MEAN_DIFFERENCE"), or None; a statistic on the log scale

@@ -456,15 +456,15 @@ class _Emitter:
                 self.add(node, TKG.ciLower, decimal(r.ci.lower))
                 self.add(node, TKG.ciUpper, decimal(r.ci.upper))
                 self.add(node, TKG.ciLevel, decimal(r.ci.level))
-            for kind, spread in (("standard deviation", r.sd), ("standard error", r.se)):
+            for key, spread in (("sd", r.sd), ("se", r.se)):
                 if spread is not None:
                     self.add(node, TKG.dispersion, decimal(spread))
-                    self.add(node, TKG.dispersionType, text(kind))
-            for kind, interval in (("inter-quartile range", r.iqr), ("full range", r.range)):
+                    self.add(node, TKG.dispersionType, text(vocab.DISPERSION_TYPES[key]))
+            for key, interval in (("iqr", r.iqr), ("range", r.range)):
                 if interval is not None:
                     self.add(node, TKG.lowerLimit, decimal(interval.lower))
                     self.add(node, TKG.upperLimit, decimal(interval.upper))
-                    self.add(node, TKG.dispersionType, text(kind))
+                    self.add(node, TKG.dispersionType, text(vocab.DISPERSION_TYPES[key]))
             if r.time_point:
                 self.add(node, TKG.timePoint, decimal(r.time_point.value))
                 self.add(node, TKG.timePointUnit, vocab.UNITS[r.time_point.unit])
