@@ -175,3 +175,40 @@ def test_negotiate() -> None:
     assert negotiate("application/n-triples", None) == ("json", "ntriples")
     assert negotiate("", "jsonld") == ("json", "jsonld")
     assert json.dumps(negotiate("*/*", None)) == '["json", "turtle"]'
+
+
+def test_ctrl_c_stops_the_server_quietly(seed_store_root: Path) -> None:
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) stops ``trialkg serve``
+    and its query workers with exit status 0 and no traceback."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from trialkg.cli import app; sys.argv = ['trialkg', 'serve', '--store', sys.argv[1], "
+        "'--port', '0']; app()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(seed_store_root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while not any("SPARQL endpoint at http://127.0.0.1:" in line for line in lines):
+            line = proc.stdout.readline().decode()  # a note on the views, then the URL
+            assert line, f"the server ended before serving: {lines}"
+            lines.append(line)
+        time.sleep(1.0)  # the workers are up
+        os.killpg(proc.pid, signal.SIGINT)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0
+    assert "Traceback" not in rest.decode(), rest.decode()

@@ -105,13 +105,20 @@ def negotiate(accept: str, requested: str | None) -> tuple[str, str]:
 
 
 def _worker_main(store_path: str, conn: Connection) -> None:
+    import signal
+
     import pyoxigraph as ox
 
     from trialkg.results import RowLimitExceeded, render
 
+    # Ctrl-C reaches the whole process group: the server stops, and its workers with it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = ox.Store.read_only(store_path)
     while True:
-        job = conn.recv()
+        try:
+            job = conn.recv()
+        except EOFError:  # the server has stopped
+            return
         if job is None:
             return
         query, table_fmt, graph_fmt, max_rows = job
