@@ -64,6 +64,33 @@ CASES = [
         "ci: {lower: 5",
     ),
     (
+        "unknown-value-status",
+        PATINA,
+        "measure: median, value: 44.3,",
+        "measure: median, value: NR,",
+        "expected a number, or one of not-reached, not-estimable (got 'NR')",
+        "studies[0].results[0].value",
+        "value: NR,",
+    ),
+    (
+        "rate-not-reached",
+        PALMIRA,
+        "measure: rate, value: 40.9,",
+        "measure: rate, value: not-reached,",
+        "only a median can be not-reached",
+        "studies[0].results[2]",
+        "value: not-reached,",
+    ),
+    (
+        "ci-bound-not-reached-below-the-value",
+        PALMIRA,
+        "measure: median, value: 4.2, unit: month,",
+        "measure: median, value: 4.2, unit: month, ci: {lower: 4.5, upper: not-reached},",
+        "outside its CI [4.5, not-reached]",
+        "studies[0].results[0]",
+        "ci: {lower: 4.5",
+    ),
+    (
         "duplicate-id",
         PALMIRA,
         "      - id: endocrine-therapy\n        label: second-line",
@@ -288,3 +315,32 @@ def test_percent_ranges_apply_to_shares_and_rate_differences_only() -> None:
             **pair, statistic="rate-difference", value=-5, unit="percent",
             ci={"lower": -120, "upper": 10},
         )  # fmt: skip
+
+
+def test_a_median_not_reached_and_bounds_not_estimable() -> None:
+    """An article's "median not reached (95% CI, 28.4 to NR)": the value and a bound are
+    ``not-reached`` or ``not-estimable``; checks on numbers apply to the numbers given."""
+    from pydantic import ValidationError
+
+    from trialkg.records.model import ArmResult, Comparison
+
+    median = {"arm": "a", "endpoint": "os", "measure": "median", "unit": "month", "quote": "q"}
+    nr = ArmResult(**median, value="not-reached", ci={"lower": 28.4, "upper": "not-reached"})
+    assert nr.value == "not-reached" and nr.ci is not None and nr.ci.upper == "not-reached"
+    ArmResult(**median, value=31.2, ci={"lower": "not-estimable", "upper": 40})
+    with pytest.raises(ValidationError, match="has no sd"):
+        ArmResult(**median, value="not-estimable", sd=2)
+    with pytest.raises(ValidationError, match="CI lower bound 5 is above upper bound 4"):
+        ArmResult(**median, value="not-reached", ci={"lower": 5, "upper": 4})
+    with pytest.raises(ValidationError, match="expected a number"):
+        ArmResult(**median, value=float("nan"))
+    pair = {"endpoint": "os", "experimental": "a", "comparator": "b", "quote": "q"}
+    Comparison(
+        **pair, statistic="hazard-ratio", value=0.7, ci={"lower": 0.5, "upper": "not-estimable"}
+    )
+    with pytest.raises(ValidationError, match="greater than 0"):
+        Comparison(
+            **pair, statistic="hazard-ratio", value=0.7, ci={"lower": 0, "upper": "not-estimable"}
+        )
+    with pytest.raises(ValidationError, match="valid decimal"):  # an estimate is a number
+        Comparison(**pair, statistic="hazard-ratio", value="not-estimable")  # type: ignore[arg-type]

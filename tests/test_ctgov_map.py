@@ -72,7 +72,8 @@ def legacy_results(data: dict[str, Any]) -> str:
                                      ("upperLimit", "upper_limit"), ("spread", "spread"))
                     if key in m
                 )
-                + "/>"
+                # the legacy XML says why a figure is "NA" in the element's text
+                + (f">{escape(m['comment'])}</measurement>" if "comment" in m else "/>")
                 for m in c["categories"][0]["measurements"]
             )
             + "</measurement_list></category></category_list></class>"
@@ -89,7 +90,8 @@ def legacy_results(data: dict[str, Any]) -> str:
                                  ("ciPctValue", "ci_percent"), ("ciLowerLimit", "ci_lower_limit"),
                                  ("ciUpperLimit", "ci_upper_limit"),
                                  ("dispersionType", "dispersion_type"),
-                                 ("dispersionValue", "dispersion_value"))
+                                 ("dispersionValue", "dispersion_value"),
+                                 ("ciUpperLimitComment", "ci_upper_limit_na_comment"))
                 if key in an
             )
             + "<ci_n_sides>2-Sided</ci_n_sides></analysis>"
@@ -258,8 +260,8 @@ def mapped(tmp_path: Path, data: dict[str, Any]) -> tuple[Graph, ImportReport]:
 
 def test_several_analyses_of_two_arms_and_a_value_not_reached(tmp_path: Path) -> None:
     """Registries often give two analyses of the same two arms (unstratified and stratified,
-    or a second test): each is its own comparison. A value "NA" (a median not reached) is
-    reported with the record's comment, not dropped unseen."""
+    or a second test): each is its own comparison. A value "NA" that is no median (here a
+    percentage "not reached") is reported with the record's comment, not dropped unseen."""
     data = pallas_json()
     idfs = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"][0]
     second = dict(idfs["analyses"][0], paramValue="0.93", pValue="<0.001", ciPctValue="90")
@@ -292,6 +294,122 @@ def test_several_analyses_of_two_arms_and_a_value_not_reached(tmp_path: Path) ->
         "'NA' is not a number (Not reached)" in s and "/measurements/1/value" in s
         for s in report.skipped
     ), report.skipped
+
+
+def not_reached_record() -> dict[str, Any]:
+    """PALLAS's record with a median overall survival not reached in one arm (its CI's upper
+    bound too), a CI upper bound not estimable in the other, a hazard ratio whose CI's upper
+    bound is not estimable, and figures "NA" the mapping cannot place: one with no comment,
+    a percentage "not reached", a bound whose comment says neither."""
+    data = pallas_json()
+    outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+
+    def outcome(title: str, param: str, unit: str, cells: list[dict[str, str]],
+                analyses: Sequence[dict[str, Any]] = ()) -> None:  # fmt: skip
+        om = copy.deepcopy(outcomes[4])
+        om.update(title=title, paramType=param, unitOfMeasure=unit,
+                  dispersionType="CONFIDENCE_95", analyses=list(analyses))  # fmt: skip
+        om["classes"][0]["categories"][0]["measurements"] = [
+            dict(cell, groupId=f"OG00{i}") for i, cell in enumerate(cells)
+        ]
+        outcomes.append(om)
+
+    outcome("Median Overall Survival", "MEDIAN", "months",
+            [{"value": "NA", "lowerLimit": "28.4", "upperLimit": "NA",
+              "comment": "NA = median and upper limit of the 95% CI not reached"},
+             {"value": "31.2", "lowerLimit": "25.0", "upperLimit": "NA",
+              "comment": "Upper limit not estimable due to an insufficient number of events"}],
+            [{"groupIds": ["OG000", "OG001"], "paramType": "Hazard Ratio (HR)",
+              "paramValue": "0.72", "ciPctValue": "95", "ciNumSides": "TWO_SIDED",
+              "ciLowerLimit": "0.55", "ciUpperLimit": "NA",
+              "ciUpperLimitComment": "Not estimable: too few events"}])  # fmt: skip
+    outcome("Median Time to Deterioration", "MEDIAN", "months",
+            [{"value": "NA"}, {"value": "8.1", "lowerLimit": "NA", "upperLimit": "9.9",
+                                "comment": "lower limit not collected"}])  # fmt: skip
+    outcome("Patients Alive at 10 Years", "NUMBER", "percentage of participants",
+            [{"value": "NA", "comment": "not reached"}, {"value": "81.0"}])  # fmt: skip
+    return data
+
+
+FIGURES_OR_STATUSES = """SELECT ?label ?v ?lo ?hi ?level WHERE {
+      ?r a tkg:Result ; rdfs:label ?label ;
+         tkg:forEndpoint/rdfs:label ?ep .
+      FILTER (STRSTARTS(?ep, "Median") || STRSTARTS(?ep, "Patients Alive"))
+      OPTIONAL { ?r tkg:value ?value }
+      OPTIONAL { ?r tkg:valueStatus ?status }
+      OPTIONAL { ?r tkg:ciLower ?l } OPTIONAL { ?r tkg:ciLowerStatus ?ls }
+      OPTIONAL { ?r tkg:ciUpper ?u } OPTIONAL { ?r tkg:ciUpperStatus ?us }
+      OPTIONAL { ?r tkg:ciLevel ?level }
+      BIND (COALESCE(STR(?value), STR(?status)) AS ?v)
+      BIND (COALESCE(STR(?l), STR(?ls)) AS ?lo)
+      BIND (COALESCE(STR(?u), STR(?us)) AS ?hi)
+      FILTER (BOUND(?v) || BOUND(?lo))
+    } ORDER BY ?label"""
+
+
+def test_a_median_not_reached_and_a_bound_not_estimable(tmp_path: Path) -> None:
+    """A registry gives a median survival not reached, or a CI bound not estimable, as "NA"
+    with a comment saying so: the result is kept with ``tkg:valueStatus`` (and
+    ``tkg:ciLowerStatus``/``tkg:ciUpperStatus``), its evidence the record's words. "NA" with
+    no reason, or "not reached" for what is no median, is reported as before."""
+    graph, report = mapped(tmp_path, not_reached_record())
+    ontology = "https://w3id.org/trialkg/ontology#"
+    arm_a, arm_b = "Palbociclib Plus Endocrine Therapy (Arm A)", "Endocrine Therapy Alone (Arm B)"
+    no = "None"
+    got = [
+        tuple(x.replace(ontology, "") for x in row) for row in select(graph, FIGURES_OR_STATUSES)
+    ]
+    assert got == [
+        ("Median Overall Survival: Hazard Ratio (HR), arm-a vs arm-b", "0.72", "0.55",
+         "NotEstimable", "0.95"),
+        (f"Median Overall Survival: median, {arm_b}", "31.2", "25.0", "NotEstimable", "0.95"),
+        (f"Median Overall Survival: median, {arm_a}", "NotReached", "28.4", "NotReached", "0.95"),
+        (f"Median Time to Deterioration: median, {arm_b}", "8.1", no, no, no),
+        (f"Patients Alive at 10 Years: percentage, {arm_b}", "81.0", no, no, no),
+    ]  # fmt: skip
+    # each status has evidence: the figure as stated ("NA") and the comment that says why
+    quotes = select(
+        graph,
+        """SELECT ?quote WHERE {
+          ?r tkg:valueStatus tkg:NotReached ; tkg:hasEvidence ?e .
+          ?e tkg:aboutProperty tkg:valueStatus ; tkg:quote ?quote } ORDER BY ?quote""",
+    )
+    assert quotes == [("NA",), ("NA = median and upper limit of the 95% CI not reached",)]
+    notes = "\n".join(report.skipped)
+    for expected in [
+        "'Median Time to Deterioration', 'Palbociclib Plus Endocrine Therapy (Arm A)'",
+        "the confidence interval has lower 'NA', upper '9.9'; not mapped",
+        "'NA' is not a number (not reached)",
+    ]:
+        assert expected in notes, notes
+
+
+def test_legacy_xml_gives_the_same_values_not_reached(tmp_path: Path) -> None:
+    """In the legacy XML the measurement element's text says why a figure is "NA", and
+    ``ci_upper_limit_na_comment`` why an analysis's upper bound is: the same statuses."""
+    from trialkg.importer import validate_registry_graph
+    from trialkg.records.loader import load_reference
+    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.curated import reference_graph
+
+    data = not_reached_record()
+    xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
+    legacy = tmp_path / "legacy" / "NCT02513394.xml"
+    legacy.parent.mkdir()
+    legacy.write_text(
+        xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
+        encoding="utf-8",
+    )
+    from_json, json_report = mapped(tmp_path, data)
+    _, from_xml, _, xml_report = registry_graphs(
+        read_record(legacy), Context.from_records(records_dir())
+    )
+    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
+    assert validate_registry_graph(from_xml, reference, str(legacy)) == []
+    assert select(from_xml, FIGURES_OR_STATUSES) == select(from_json, FIGURES_OR_STATUSES)
+    statuses = select(from_xml, "SELECT ?r WHERE { ?r tkg:valueStatus|tkg:ciUpperStatus ?s }")
+    assert len(statuses) == 4
+    assert len(xml_report.skipped) == len(json_report.skipped)
 
 
 def test_an_outcome_title_given_twice_is_two_endpoints(tmp_path: Path) -> None:
@@ -715,7 +833,7 @@ def dispersions_record() -> dict[str, Any]:
     outcome("Time to Response", "MEDIAN", "months", "CONFIDENCE_90",
             [{"value": "5.1", "lowerLimit": "4.0", "upperLimit": "6.3"},
              {"value": "5.5", "lowerLimit": "4.4", "upperLimit": "NA",
-              "comment": "upper limit not reached"}],
+              "comment": "upper limit not available"}],
             [analysis("Difference of Least Square (LS) Means", "-0.4", "-1.2", "0.4", pct="90",
                       dispersionType="STANDARD_ERROR_OF_MEAN", dispersionValue="0.3",
                       statisticalComment="ANCOVA,  adjusted for region",
@@ -778,7 +896,7 @@ def test_deviations_ranges_and_intervals_of_every_kind(tmp_path: Path) -> None:
     assert select(graph, notes) == [("ANCOVA, adjusted for region Arm A minus arm B.",)]
     notes = "\n".join(report.skipped)
     for expected in [
-        "the confidence interval has lower '4.4', no upper bound; not mapped",
+        "the confidence interval has lower '4.4', upper 'NA'; not mapped",
         "'-1' is not a standard deviation",
         "the inter-quartile range [9, 4] is not mapped: its lower bound is above its upper",
         "the confidence interval [11, 14] is not mapped: the value 10 lies outside it",

@@ -46,7 +46,9 @@ DOCUMENT = (
     "Osimertinib was given to 556 patients with EGFR-mutated NSCLC. Mean weight change was"
     " -1.2 kg (SD 3.1); median time on treatment was 14.2 months (IQR 9.8-19.5). In the 120"
     " patients with brain metastases, the hazard ratio for progression was 0.47 (95% CI,"
-    " 0.30 to 0.74); median PFS was 15.2 months with osimertinib.\n"
+    " 0.30 to 0.74); median PFS was 15.2 months with osimertinib. Median overall survival"
+    " was not reached (95% CI, 31.8 to NR) with osimertinib. Median PFS with gefitinib was"
+    " not estimable.\n"
 )
 
 SOURCE = """source:
@@ -79,6 +81,7 @@ studies:
       - {id: weight, kind: other, label: weight change}
       - {id: duration, kind: other, label: time on treatment}
       - {id: pfs, kind: pfs}
+      - {id: os, kind: os}
     comparisons:
       - {endpoint: pfs, experimental: osimertinib, comparator: gefitinib,
          subgroup: brain-metastases, statistic: hazard-ratio, value: 0.47,
@@ -90,6 +93,10 @@ studies:
          iqr: {lower: 9.8, upper: 19.5}, quote: "14.2 months (IQR 9.8-19.5)"}
       - {arm: osimertinib, endpoint: pfs, measure: median, value: 15.2, unit: month,
          subgroup: brain-metastases, quote: "median PFS was 15.2 months"}
+      - {arm: osimertinib, endpoint: os, measure: median, value: not-reached, unit: month,
+         ci: {lower: 31.8, upper: not-reached}, quote: "not reached (95% CI, 31.8 to NR)"}
+      - {arm: gefitinib, endpoint: pfs, measure: median, value: not-estimable, unit: month,
+         quote: "Median PFS with gefitinib was not estimable"}
 """
 
 
@@ -163,6 +170,104 @@ def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
         ("14.2", "inter-quartile range", "None", "9.8", "19.5", str(TKG.lowerLimit)),
         ("14.2", "inter-quartile range", "None", "9.8", "19.5", str(TKG.upperLimit)),
     }
+
+
+def test_a_median_not_reached_is_a_value_status(lung: tuple[Path, Path]) -> None:
+    """ "Not reached (95% CI, 31.8 to NR)": the result says why it has no value, its CI has
+    its lower bound and says why it has no upper one, and the quote is evidence for each."""
+    union = Graph()
+    for _name, graph in compile_graph(*lung, reason=False).graphs:
+        union += graph
+    assert rows(
+        union,
+        """SELECT ?status ?lower ?upper ?stated WHERE {
+             ?r tkg:forEndpoint <https://w3id.org/trialkg/id/study/lung-trial/endpoint/os> ;
+                tkg:valueStatus ?status ; tkg:ciLower ?lower ; tkg:ciUpperStatus ?upper ;
+                tkg:hasEvidence ?ev .
+             ?ev tkg:aboutProperty ?stated ; tkg:quote "not reached (95% CI, 31.8 to NR)" .
+             FILTER NOT EXISTS { ?r tkg:value ?v }
+           }""",
+    ) == {
+        (str(TKG.NotReached), "31.8", str(TKG.NotReached), str(p))
+        for p in (TKG.valueStatus, TKG.ciLower, TKG.ciUpperStatus)
+    }
+
+
+@pytest.mark.reasoner
+def test_the_library_names_a_median_not_estimable(lung: tuple[Path, Path], tmp_path: Path) -> None:
+    """``drug-trials-pfs`` gives each arm's median PFS, or why there is none."""
+    from trialkg.build import build
+    from trialkg.paths import queries_dir
+    from trialkg.query import execute, resolve_term
+    from trialkg.store import Store
+
+    build(*lung, tmp_path / "store")  # the trial's drugs are inferred from its arms
+    store = Store.open(tmp_path / "store")
+    text = (queries_dir() / "drug-trials-pfs.rq").read_text(encoding="utf-8")
+    drug = {"drug": resolve_term(store, "id:drug/osimertinib")}
+    got = {
+        (str(r["armLabel"].value), r["median"] and r["median"].value,
+         r["medianStatus"] and r["medianStatus"].value)
+        for r in execute(store, text, drug)
+    }  # fmt: skip
+    assert got == {("osimertinib", "15.2", None), ("gefitinib", None, "not estimable")}
+
+
+SECOND = """source:
+  id: lung-update
+  kind: news-article
+  document: lung-update.txt
+  reports: [lung-trial]
+studies:
+  - id: lung-trial
+    label: LUNG
+    arms:
+      - {id: osimertinib, label: osimertinib, role: experimental}
+    endpoints:
+      - {id: os, kind: os}
+    results:
+      - {arm: osimertinib, endpoint: os, measure: median, value: 38.6, unit: month,
+         ci: {lower: 34.5, upper: 41.8}, quote: "38.6 months (95% CI, 34.5 to 41.8)"}
+"""
+
+
+def test_a_number_where_another_source_says_not_reached_is_a_conflict(
+    lung: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """One source: median overall survival not reached (95% CI, 31.8 to NR); a later one:
+    38.6 months (34.5 to 41.8). The value and the upper bound are conflicts, each side with
+    its words; the lower bounds disagree as two numbers."""
+    from trialkg.build import build
+    from trialkg.conflicts import conflicts
+    from trialkg.store import Store
+
+    records, docs = lung
+    (records / "sources" / "901-lung-update.yaml").write_text(SECOND, encoding="utf-8")
+    (docs / "lung-update.txt").write_text(
+        "Median overall survival was 38.6 months (95% CI, 34.5 to 41.8).\n", encoding="utf-8"
+    )
+    build(records, docs, tmp_path / "store", reason=False)
+    store = Store.open(tmp_path / "store")
+    found = {
+        (c.prop.rsplit("#", 1)[-1], c.first.value, c.second.value, c.second.quotes)
+        for c in conflicts(store)
+        if "/lung-trial/result/os/" in c.node
+    }
+    nr = ("not reached (95% CI, 31.8 to NR)",)
+    assert found == {
+        ("value", "38.6", "not reached", nr),
+        ("ciUpper", "41.8", "not reached", nr),
+        ("ciLower", "31.8", "34.5", ("38.6 months (95% CI, 34.5 to 41.8)",)),
+    }
+    # the network view: the statuses as lines of the node's tooltip, the node marked
+    from trialkg.viz.model import build_graph
+
+    node = build_graph(store).nodes[
+        "https://w3id.org/trialkg/id/study/lung-trial/result/os/osimertinib/median"
+    ]
+    assert {("value status", "not reached"), ("confidence interval upper bound status",
+            "not reached")} <= set(node["attributes"])  # fmt: skip
+    assert node["conflict"]
 
 
 @pytest.mark.parametrize(

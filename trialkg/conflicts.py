@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from trialkg import vocab
 from trialkg.store import Store  # or trialkg.external.RemoteStore: both offer select/query
 
 CANDIDATES = """
@@ -27,6 +28,30 @@ SELECT ?node ?label ?prop ?v1 ?g1 ?v2 ?g2 WHERE {
   OPTIONAL { ?node rdfs:label ?label }
 }
 """
+
+# a number in one source, in another why there is none ("not reached"): the same figure
+NUMBER_OR_STATUS = """
+PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?node ?label ?prop ?v1 ?g1 ?prop2 ?v2 ?g2 WHERE {
+  {
+    SELECT DISTINCT ?node ?prop ?v1 ?g1 ?prop2 ?v2 ?g2 WHERE {
+      VALUES (?prop ?prop2) {
+        (tkg:value tkg:valueStatus) (tkg:ciLower tkg:ciLowerStatus) (tkg:ciUpper tkg:ciUpperStatus)
+      }
+      GRAPH ?g2 { ?node ?prop2 ?v2 }
+      ?s2 tkg:assertionGraph ?g2 .
+      GRAPH ?g1 { ?node ?prop ?v1 }
+      ?s1 tkg:assertionGraph ?g1 .
+      FILTER (?g1 != ?g2)
+    }
+  }
+  OPTIONAL { ?node rdfs:label ?label }
+}
+"""
+
+#: a status as the conflicts name it ("not reached")
+STATUS_WORDS = {str(term): key.replace("-", " ") for key, term in vocab.VALUE_STATUSES.items()}
 
 EVIDENCE = """
 PREFIX tkg: <https://w3id.org/trialkg/ontology#>
@@ -94,29 +119,33 @@ def agree_within_rounding(a: Statement, b: Statement) -> bool:
 
 
 def conflicts(store: Store) -> list[Conflict]:
-    """Every figure on which two sources disagree, with both values, sources and quotes."""
+    """Every figure on which two sources disagree, with both values, sources and quotes: two
+    values of one figure property, or a number in one source where another says there is
+    none ("not reached", "not estimable")."""
     out: dict[tuple[str, ...], Conflict] = {}
-    rows = sorted(
-        store.select(CANDIDATES), key=lambda r: r["label"].value if r["label"] is not None else ""
-    )
-    for row in rows:
-        node, prop = row["node"], row["prop"]
-        key = tuple(row[k].value for k in ("node", "prop", "v1", "g1", "v2", "g2"))
+    candidates = [(row, row["prop"], row["prop"]) for row in store.select(CANDIDATES)] + [
+        (row, row["prop"], row["prop2"]) for row in store.select(NUMBER_OR_STATUS)
+    ]
+    candidates.sort(key=lambda c: c[0]["label"].value if c[0]["label"] is not None else "")
+    for row, prop, prop2 in candidates:
+        node = row["node"]
+        key = (node.value, prop.value, *(row[k].value for k in ("v1", "g1", "v2", "g2")))
         if key in out:
             continue
         stmts = []
-        for v, g in ((row["v1"], row["g1"]), (row["v2"], row["g2"])):
+        for v, g, p in ((row["v1"], row["g1"], prop), (row["v2"], row["g2"], prop2)):
             quotes, source = [], ""
             bound = {
                 "{node}": node_ref(node.value),
                 "{g}": node_ref(g.value),
-                "{prop}": node_ref(prop.value),
+                "{prop}": node_ref(p.value),
             }
             for ev in store.select(_fill(EVIDENCE, bound)):
                 quotes.append(ev["quote"].value)
                 source = ev["source"].value
             approx = bool(store.query(_fill(APPROXIMATE, bound)))
-            stmts.append(Statement(v.value, g.value, source, tuple(sorted(set(quotes))), approx))
+            value = STATUS_WORDS.get(v.value, v.value)
+            stmts.append(Statement(value, g.value, source, tuple(sorted(set(quotes))), approx))
         if agree_within_rounding(stmts[0], stmts[1]):
             continue
         label = row["label"].value if row["label"] is not None else ""

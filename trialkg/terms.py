@@ -90,6 +90,7 @@ class TKG(DefinedNamespace):
     TimeToEventEndpoint: URIRef
     TrialPhase: URIRef
     Unit: URIRef
+    ValueStatus: URIRef
 
     # properties
     aboutProperty: URIRef
@@ -113,7 +114,9 @@ class TKG(DefinedNamespace):
     category: URIRef
     ciLevel: URIRef
     ciLower: URIRef
+    ciLowerStatus: URIRef
     ciUpper: URIRef
+    ciUpperStatus: URIRef
     cites: URIRef
     comparatorArm: URIRef
     completionDate: URIRef
@@ -227,6 +230,7 @@ class TKG(DefinedNamespace):
     upperLimit: URIRef
     url: URIRef
     value: URIRef
+    valueStatus: URIRef
     versionDate: URIRef
     volume: URIRef
 
@@ -278,6 +282,8 @@ class TKG(DefinedNamespace):
     NeoadjuvantSetting: URIRef
     NoInterventionArm: URIRef
     NonRandomAllocation: URIRef
+    NotEstimable: URIRef
+    NotReached: URIRef
     ObservationalCohort: URIRef
     OneSided: URIRef
     OpenLabel: URIRef

@@ -179,6 +179,14 @@ DISPERSION_TYPES: dict[str, str] = {
     "range": "full range",
 }
 
+#: Why a result or a bound of its CI states no number (``value: not-reached``,
+#: ``ci: {lower: 28.4, upper: not-reached}``): ``tkg:valueStatus``, ``tkg:ciLowerStatus``,
+#: ``tkg:ciUpperStatus``.
+VALUE_STATUSES: dict[str, URIRef] = {
+    "not-reached": TKG.NotReached,
+    "not-estimable": TKG.NotEstimable,
+}
+
 GRADES: dict[str, URIRef] = {
     "any": TKG.AnyGrade,
     "1": TKG.Grade1,
@@ -218,6 +226,7 @@ ALL_TABLES: dict[str, dict[str, URIRef]] = {
     "statistics": STATISTICS,
     "grades": GRADES,
     "sidedness": SIDEDNESS,
+    "value statuses": VALUE_STATUSES,
 }
 
 

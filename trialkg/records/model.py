@@ -10,10 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    model_validator,
+)
 from rdflib import URIRef
 
 from trialkg import vocab
@@ -103,6 +110,33 @@ V_STATISTICS = Annotated[str, AfterValidator(_in(vocab.STATISTICS, "statistic"))
 V_STUDY_KINDS = Annotated[str, AfterValidator(_in(vocab.STUDY_KINDS, "study kind"))]
 V_UNITS = Annotated[str, AfterValidator(_in(vocab.UNITS, "unit"))]
 NonNegDecimal = Annotated[Decimal, Field(ge=0)]
+
+
+def _number_or_status(value: Any) -> Decimal | str:
+    """A figure as a number, or why the source gives none (``not-reached``,
+    ``not-estimable``)."""
+    if isinstance(value, str) and value.strip() in vocab.VALUE_STATUSES:
+        return value.strip()
+    if not isinstance(value, bool) and isinstance(value, (int, float, Decimal, str)):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            pass
+        else:
+            if number.is_finite():
+                return number
+    statuses = ", ".join(vocab.VALUE_STATUSES)
+    raise ValueError(f"expected a number, or one of {statuses} (got {value!r})")
+
+
+#: a number, or why the source states none: ``not-reached`` (a median survival not reached
+#: by the end of follow-up, "NR"), ``not-estimable`` ("NE")
+NumberOrStatus = Annotated[Decimal | str, PlainValidator(_number_or_status)]
+
+
+def number(value: Decimal | str | None) -> Decimal | None:
+    """The number of a figure that may be a status instead (None for a status)."""
+    return value if isinstance(value, Decimal) else None
 
 
 class Bibliographic(Strict):
@@ -283,15 +317,28 @@ class Endpoint(Strict):
 
 
 class CI(Strict):
-    lower: Decimal
-    upper: Decimal
+    """A confidence interval; a bound may be ``not-reached`` or ``not-estimable`` ("95% CI,
+    28.4 to NR")."""
+
+    lower: NumberOrStatus
+    upper: NumberOrStatus
     level: Annotated[Decimal, Field(gt=0, lt=1)] = Decimal("0.95")
 
     @model_validator(mode="after")
     def _order(self) -> CI:
-        if self.lower > self.upper:
-            raise ValueError(f"CI lower bound {self.lower} is above upper bound {self.upper}")
+        low, high = number(self.lower), number(self.upper)
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"CI lower bound {low} is above upper bound {high}")
         return self
+
+    def numbers(self) -> list[Decimal]:
+        """The bounds that are numbers."""
+        return [b for b in (number(self.lower), number(self.upper)) if b is not None]
+
+    def holds(self, value: Decimal) -> bool:
+        """Whether the interval holds ``value`` (a bound with no number holds anything)."""
+        low, high = number(self.lower), number(self.upper)
+        return (low is None or low <= value) and (high is None or value <= high)
 
 
 class TimePoint(Strict):
@@ -316,7 +363,7 @@ class ArmResult(Strict):
     arm: Slug
     endpoint: Slug
     measure: V_MEASURES
-    value: Decimal
+    value: NumberOrStatus  # or not-reached (a median survival "NR"), not-estimable
     unit: Term | None = None  # the unit vocabulary's or kg/reference.yaml's
     ci: CI | None = None
     sd: NonNegDecimal | None = None  # standard deviation
@@ -333,22 +380,31 @@ class ArmResult(Strict):
     def _check(self) -> ArmResult:
         if self.measure != "count" and self.unit is None:
             raise ValueError(f"a {self.measure} result needs a unit (for example month or percent)")
-        share = self.measure not in ("mean", "median", "other")  # not a mean percent change
-        if self.unit == "percent" and share and not 0 <= self.value <= 100:
-            raise ValueError(f"a percentage must be between 0 and 100 (got {self.value})")
-        if self.ci is not None and not self.ci.lower <= self.value <= self.ci.upper:
-            raise ValueError(
-                f"value {self.value} lies outside its CI [{self.ci.lower}, {self.ci.upper}]"
-            )
         given = [k for k in ("sd", "se", "iqr", "range") if getattr(self, k) is not None]
         if len(given) > 1:
             raise ValueError(f"give one of sd, se, iqr, range with a value (got {given})")
+        value = number(self.value)
+        if value is None:
+            if self.value == "not-reached" and self.measure != "median":
+                raise ValueError(
+                    f"only a median can be not-reached (this result is a {self.measure}); "
+                    "a figure that cannot be computed is not-estimable"
+                )
+            if given:
+                raise ValueError(f"a {self.value} result has no {given[0]}")
+            return self
+        share = self.measure not in ("mean", "median", "other")  # not a mean percent change
+        if self.unit == "percent" and share and not 0 <= value <= 100:
+            raise ValueError(f"a percentage must be between 0 and 100 (got {value})")
+        if self.ci is not None and not self.ci.holds(value):
+            raise ValueError(
+                f"value {value} lies outside its CI [{self.ci.lower}, {self.ci.upper}]"
+            )
         holds = [("range", self.range)] + ([("iqr", self.iqr)] if self.measure == "median" else [])
         for name, interval in holds:  # a range holds every value; an IQR holds the median
-            if interval is not None and not interval.lower <= self.value <= interval.upper:
+            if interval is not None and not interval.lower <= value <= interval.upper:
                 raise ValueError(
-                    f"value {self.value} lies outside its {name} "
-                    f"[{interval.lower}, {interval.upper}]"
+                    f"value {value} lies outside its {name} [{interval.lower}, {interval.upper}]"
                 )
         return self
 
@@ -393,7 +449,7 @@ class Comparison(Strict):
         if self.ci is not None and self.value is None:
             raise ValueError("a CI needs a statistic and value")
         if self.statistic in vocab.RATIO_STATISTICS and self.value is not None:
-            if self.value <= 0 or (self.ci is not None and self.ci.lower <= 0):
+            if self.value <= 0 or (self.ci is not None and any(b <= 0 for b in self.ci.numbers())):
                 raise ValueError(f"a {self.statistic} and its CI must be greater than 0")
             if self.unit is not None:
                 raise ValueError(f"a {self.statistic} is dimensionless: remove the unit")
@@ -404,16 +460,12 @@ class Comparison(Strict):
             and self.unit == "percent"
             and self.value is not None
         ):
-            bounds = [self.value] + ([self.ci.lower, self.ci.upper] if self.ci else [])
+            bounds = [self.value] + (self.ci.numbers() if self.ci else [])
             if not all(-100 <= b <= 100 for b in bounds):
                 raise ValueError(
                     "a difference of percentages lies between -100 and 100 percentage points"
                 )
-        if (
-            self.ci is not None
-            and self.value is not None
-            and not self.ci.lower <= self.value <= self.ci.upper
-        ):
+        if self.ci is not None and self.value is not None and not self.ci.holds(self.value):
             raise ValueError(
                 f"value {self.value} lies outside its CI [{self.ci.lower}, {self.ci.upper}]"
             )

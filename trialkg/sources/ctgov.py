@@ -62,7 +62,7 @@ class Measurement(_Model):
     upper: Figure | None = None
     spread: Figure | None = None
     category: str = ""
-    comment: str = ""
+    comment: Figure | None = None  # why a figure is "NA" ("median not reached")
 
 
 class Analysis(_Model):
@@ -73,6 +73,8 @@ class Analysis(_Model):
     ci_sides: str = ""
     lower: Figure | None = None
     upper: Figure | None = None
+    lower_comment: Figure | None = None  # why a bound is "NA" ("not estimable")
+    upper_comment: Figure | None = None
     p_value: Figure | None = None
     method: str = ""
     dispersion_type: str = ""  # of the estimate: standard deviation, standard error
@@ -275,8 +277,10 @@ def _get(d: Any, *keys: str | int) -> Any:
     return d
 
 
-def _fig(value: Any, pointer: str) -> Figure | None:
-    if value is None or value == "" or value == "NA":
+def _fig(value: Any, pointer: str, keep_na: bool = False) -> Figure | None:
+    """A figure the record states at ``pointer``; "NA" (not available) is none, unless
+    ``keep_na`` (a bound the mapping reads with the record's comment: "not reached")."""
+    if value is None or value == "" or (value == "NA" and not keep_na):
         return None
     return Figure(text=str(value), pointer=pointer)
 
@@ -543,10 +547,10 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
                         Measurement(
                             group_id=str(m.get("groupId")),
                             value=value,
-                            lower=_fig(m.get("lowerLimit"), f"{mp}/lowerLimit"),
-                            upper=_fig(m.get("upperLimit"), f"{mp}/upperLimit"),
+                            lower=_fig(m.get("lowerLimit"), f"{mp}/lowerLimit", keep_na=True),
+                            upper=_fig(m.get("upperLimit"), f"{mp}/upperLimit", keep_na=True),
                             spread=_fig(m.get("spread"), f"{mp}/spread"),
-                            comment=str(m.get("comment", "")),
+                            comment=_fig(m.get("comment"), f"{mp}/comment"),
                             category=" ".join(
                                 x
                                 for x in (str(cls.get("title", "")), str(cat.get("title", "")))
@@ -564,8 +568,10 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
                     value=_fig(an.get("paramValue"), f"{ap}/paramValue"),
                     ci_percent=str(an.get("ciPctValue", "")),
                     ci_sides=str(an.get("ciNumSides", "")),
-                    lower=_fig(an.get("ciLowerLimit"), f"{ap}/ciLowerLimit"),
-                    upper=_fig(an.get("ciUpperLimit"), f"{ap}/ciUpperLimit"),
+                    lower=_fig(an.get("ciLowerLimit"), f"{ap}/ciLowerLimit", keep_na=True),
+                    upper=_fig(an.get("ciUpperLimit"), f"{ap}/ciUpperLimit", keep_na=True),
+                    lower_comment=_fig(an.get("ciLowerLimitComment"), f"{ap}/ciLowerLimitComment"),
+                    upper_comment=_fig(an.get("ciUpperLimitComment"), f"{ap}/ciUpperLimitComment"),
                     p_value=_fig(an.get("pValue"), f"{ap}/pValue"),
                     method=str(an.get("statisticalMethod", "")),
                     dispersion_type=str(an.get("dispersionType", "")),
@@ -874,9 +880,11 @@ def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
                         Measurement(
                             group_id=m.get("group_id", ""),
                             value=Figure(text=str(m.get("value")), pointer=f"{mp}/@value"),
-                            lower=_attr(m, "lower_limit", mp),
-                            upper=_attr(m, "upper_limit", mp),
+                            lower=_fig(m.get("lower_limit"), f"{mp}/@lower_limit", True),
+                            upper=_fig(m.get("upper_limit"), f"{mp}/@upper_limit", True),
                             spread=_attr(m, "spread", mp),
+                            # the element's text says why a figure is "NA"
+                            comment=_fig(" ".join((m.text or "").split()), f"{mp}/text()"),
                             category=" ".join(
                                 x for x in (_x(cls, "title"), _x(cat, "title")) if x
                             ).strip(),
@@ -899,8 +907,9 @@ def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
                     value=element("param_value"),
                     ci_percent=_x(an, "ci_percent"),
                     ci_sides=_x(an, "ci_n_sides"),
-                    lower=element("ci_lower_limit"),
-                    upper=element("ci_upper_limit"),
+                    lower=_fig(_x(an, "ci_lower_limit") or None, f"{ap}/ci_lower_limit", True),
+                    upper=_fig(_x(an, "ci_upper_limit") or None, f"{ap}/ci_upper_limit", True),
+                    upper_comment=element("ci_upper_limit_na_comment"),
                     p_value=element("p_value"),
                     method=_x(an, "method"),
                     dispersion_type=_x(an, "dispersion_type"),

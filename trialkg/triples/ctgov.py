@@ -319,6 +319,34 @@ def _number(fig: Figure | None) -> tuple[Decimal, str] | None:
         return None
 
 
+#: what a record's comment says of a figure it gives as "NA"
+_NOT_REACHED = re.compile(
+    r"(?i:\bnot\s+(?:yet\s+)?(?:been\s+|be\s+)?(?:reached|achieved|attained)\b)|\bNR\b"
+)
+_NOT_ESTIMABLE = re.compile(
+    r"(?i:\b(?:not|cannot)\s+(?:be\s+)?(?:estimable|estimated|evaluable|calculable|calculated"
+    r"|computed)\b|\bnon-?estimable\b|\b(?:insufficient|too\s+few|low)\s+(?:number\s+of\s+)?"
+    r"(?:events?|participants|patients|subjects)\b)|\bNE\b"
+)
+_NOT_STATED = frozenset({"NA", "N/A", "NR", "NE"})
+
+
+def value_status(fig: Figure | None, comment: Figure | None, bound: bool = False) -> str | None:
+    """Why a registry gives a figure as "NA", from the record's comment on it:
+    ``not-reached`` ("median not reached"), ``not-estimable`` ("not estimable due to an
+    insufficient number of events"), or None (no figure "NA", or a comment that says neither).
+    When a comment says both, a value is taken as not reached and a bound as not
+    estimable."""
+    if fig is None or fig.text.strip().upper() not in _NOT_STATED:
+        return None
+    words = " ".join(t for t in (fig.text, comment.text if comment else "") if t)
+    reached = bool(_NOT_REACHED.search(words))
+    estimable = bool(_NOT_ESTIMABLE.search(words))
+    if reached and (not estimable or not bound):
+        return "not-reached"
+    return "not-estimable" if estimable else None
+
+
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s]+")
 _INERT = re.compile(r"\b(placebos?|sham|vehicle)\b")
 
@@ -728,11 +756,15 @@ class _Emitter:
                         "one of the outcome's groups"
                     )
                     continue
-                if value is None:
+                # a figure "NA" whose comment says why: not reached (a median), not estimable
+                status = None if value else value_status(m.value, m.comment)
+                if status == "not-reached" and measure != "median":
+                    status = None
+                if value is None and status is None:
                     self.report.skipped.append(
                         f"outcome {o.title!r}, {groups[m.group_id].title!r}: "
                         f"{self.at(m.value)}: {m.value.text!r} is not a number"
-                        + (f" ({m.comment})" if m.comment else "")
+                        + (f" ({m.comment.text})" if m.comment else "")
                     )
                     continue
                 if m.category and m.category not in categories:
@@ -766,15 +798,29 @@ class _Emitter:
                 self.add(iri.arm(self.study_id, arm_id), TKG.armHasResult, node)
                 self.add(node, TKG.forEndpoint, ep)
                 self.add(node, TKG.measure, vocab.MEASURES[measure])
-                self.add(node, TKG.value, nt_decimal(value[0]))
                 self.add(node, TKG.unit, unit)
                 if time_point:
                     self.add(node, TKG.timePoint, nt_decimal(time_point[0]))
                     self.add(node, TKG.timePointUnit, vocab.UNITS[time_point[1]])
-                self.evidence(node, m.value, [TKG.value])
+                if value is not None:
+                    self.add(node, TKG.value, nt_decimal(value[0]))
+                    self.evidence(node, m.value, [TKG.value])
+                elif status is not None:
+                    self.add(node, TKG.valueStatus, vocab.VALUE_STATUSES[status])
+                    self.evidence(node, m.value, [TKG.valueStatus])
+                    if m.comment is not None:  # the words that say why
+                        self.evidence(node, m.comment, [TKG.valueStatus])
                 where = f"outcome {o.title!r}, {groups[m.group_id].title!r}{about}"
-                self.dispersion(node, where, o.dispersion_type, value[0], m.lower, m.upper,
-                                m.spread)  # fmt: skip
+                self.dispersion(
+                    node,
+                    where,
+                    o.dispersion_type,
+                    value[0] if value else None,
+                    m.lower,
+                    m.upper,
+                    m.spread,
+                    comments=(m.comment, m.comment),
+                )
             for an in o.analyses:
                 self.analysis(o.title, ep_id, arm_of, an, unit)
 
@@ -857,7 +903,8 @@ class _Emitter:
             if an.lower is not None or an.upper is not None:
                 level = an.ci_percent.strip().rstrip("%")
                 self.dispersion(est, where, f"{level}% confidence" if level else "confidence",
-                                value[0], an.lower, an.upper, None, positive=ratio)  # fmt: skip
+                                value[0], an.lower, an.upper, None, positive=ratio,
+                                comments=(an.lower_comment, an.upper_comment))  # fmt: skip
             if an.dispersion is not None:
                 self.dispersion(est, where, an.dispersion_type or "NA", value[0], None, None,
                                 an.dispersion)  # fmt: skip
@@ -875,18 +922,22 @@ class _Emitter:
         node: URIRef,
         where: str,
         kind_text: str,
-        value: Decimal,
+        value: Decimal | None,
         lower: Figure | None,
         upper: Figure | None,
         spread: Figure | None,
         positive: bool = False,
+        comments: tuple[Figure | None, Figure | None] = (None, None),
     ) -> None:
-        """What a registry gives with a value: a confidence interval (``tkg:ciLower``,
-        ``tkg:ciUpper``, ``tkg:ciLevel`` where stated), an inter-quartile or full range
-        (``tkg:lowerLimit``, ``tkg:upperLimit``) or one figure (``tkg:dispersion``: a
-        standard deviation or error), with its ``tkg:dispersionType``. Figures that cannot
-        be mapped (one bound only, "NA", an interval that does not hold its value, a
-        negative deviation, a bound not above 0 of a ratio's interval, when ``positive``) are
+        """What a registry gives with a value (``None``: a value not reached or not
+        estimable): a confidence interval (``tkg:ciLower``, ``tkg:ciUpper``, ``tkg:ciLevel``
+        where stated; a bound "NA" that ``comments``, the record's on the lower and the
+        upper bound, call not reached or not estimable is ``tkg:ciLowerStatus`` or
+        ``tkg:ciUpperStatus``), an inter-quartile or full range (``tkg:lowerLimit``,
+        ``tkg:upperLimit``) or one figure (``tkg:dispersion``: a standard deviation or
+        error), with its ``tkg:dispersionType``. Figures that cannot be mapped (one bound
+        only, "NA" with no reason, an interval that does not hold its value, a negative
+        deviation, a bound not above 0 of a ratio's interval, when ``positive``) are
         reported, named by ``where`` and their place in the file."""
         kind, name = dispersion_kind(kind_text)
         given = [f for f in (lower, upper, spread) if f is not None]
@@ -912,19 +963,29 @@ class _Emitter:
             return
         low, high = _number(lower), _number(upper)
         what = "confidence interval" if kind == "ci" else name
-        if lower is None or upper is None or low is None or high is None:
+        statuses = (
+            (value_status(lower, comments[0], bound=True), value_status(upper, comments[1], True))
+            if kind == "ci"
+            else (None, None)
+        )
+        if any(
+            f is None or (n is None and status is None)
+            for f, n, status in ((lower, low, statuses[0]), (upper, high, statuses[1]))
+        ):
             bounds = ", ".join(
                 f"{side} {f.text!r}" if f is not None else f"no {side} bound"
                 for side, f in (("lower", lower), ("upper", upper))
             )
             self.report.skipped.append(f"{where}: {first}: the {what} has {bounds}; not mapped")
             return
+        assert lower is not None and upper is not None
         wrong = (
-            "a bound is not an exact number" if low[1] != "=" or high[1] != "="
-            else "its lower bound is above its upper bound" if low[0] > high[0]
+            "a bound is not an exact number" if any(n and n[1] != "=" for n in (low, high))
+            else "its lower bound is above its upper bound" if low and high and low[0] > high[0]
             else f"the value {value} lies outside it"
-            if kind == "ci" and not low[0] <= value <= high[0]
-            else "a ratio's interval must lie above 0" if positive and low[0] <= 0
+            if kind == "ci" and value is not None
+            and not ((not low or low[0] <= value) and (not high or value <= high[0]))
+            else "a ratio's interval must lie above 0" if positive and low and low[0] <= 0
             else ""
         )  # fmt: skip
         if wrong:
@@ -933,18 +994,34 @@ class _Emitter:
             )
             return
         if kind == "ci":
-            self.add(node, TKG.ciLower, nt_decimal(low[0]))
-            self.add(node, TKG.ciUpper, nt_decimal(high[0]))
+            props = (TKG.ciLower, TKG.ciUpper)
+            sides = zip(
+                (lower, upper),
+                (low, high),
+                statuses,
+                comments,
+                props,
+                (TKG.ciLowerStatus, TKG.ciUpperStatus),
+                strict=True,
+            )
+            for fig, n, status, comment, prop, status_prop in sides:
+                if n is not None:
+                    self.add(node, prop, nt_decimal(n[0]))
+                    self.evidence(node, fig, [prop])
+                elif status is not None:
+                    self.add(node, status_prop, vocab.VALUE_STATUSES[status])
+                    self.evidence(node, fig, [status_prop])
+                    if comment is not None:
+                        self.evidence(node, comment, [status_prop])
             if name:
                 self.add(node, TKG.ciLevel, nt_decimal(Decimal(name)))
-            props = (TKG.ciLower, TKG.ciUpper)
-        else:
-            self.add(node, TKG.lowerLimit, nt_decimal(low[0]))
-            self.add(node, TKG.upperLimit, nt_decimal(high[0]))
-            self.add(node, TKG.dispersionType, name)
-            props = (TKG.lowerLimit, TKG.upperLimit)
-        self.evidence(node, lower, [props[0]])
-        self.evidence(node, upper, [props[1]])
+            return
+        assert low is not None and high is not None
+        self.add(node, TKG.lowerLimit, nt_decimal(low[0]))
+        self.add(node, TKG.upperLimit, nt_decimal(high[0]))
+        self.add(node, TKG.dispersionType, name)
+        self.evidence(node, lower, [TKG.lowerLimit])
+        self.evidence(node, upper, [TKG.upperLimit])
 
     def flow(self) -> None:
         groups = {g.id: g for g in self.rec.flow_groups}

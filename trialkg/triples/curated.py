@@ -13,6 +13,7 @@ from rdflib.term import Node
 from trialkg import iri, vocab
 from trialkg.records.loader import LoadedYaml, Loc
 from trialkg.records.model import (
+    CI,
     Bibliographic,
     ClassAgent,
     Component,
@@ -174,6 +175,21 @@ class _Emitter:
     def add(self, s: URIRef, p: URIRef, o: Node | None) -> None:
         if o is not None:
             self.g.add((s, p, o))
+
+    def figure(self, s: URIRef, prop: URIRef, status_prop: URIRef, value: Decimal | str) -> None:
+        """A figure as a number (``prop``), or why the source states none (``status_prop``:
+        not reached, not estimable)."""
+        if isinstance(value, Decimal):
+            self.add(s, prop, decimal(value))
+        else:
+            self.add(s, status_prop, vocab.VALUE_STATUSES[value])
+
+    def ci(self, s: URIRef, ci: CI | None) -> None:
+        """A confidence interval: its bounds (or why one has none) and its level."""
+        if ci is not None:
+            self.figure(s, TKG.ciLower, TKG.ciLowerStatus, ci.lower)
+            self.figure(s, TKG.ciUpper, TKG.ciUpperStatus, ci.upper)
+            self.add(s, TKG.ciLevel, decimal(ci.level))
 
     def node(self, s: URIRef, loc: Loc, *types: URIRef, label: str | None = None) -> URIRef:
         self.origin.setdefault(s, loc)
@@ -450,12 +466,9 @@ class _Emitter:
             self.add(iri.arm(st.id, r.arm), TKG.armHasResult, node)
             self.add(node, TKG.forEndpoint, iri.endpoint(st.id, r.endpoint))
             self.add(node, TKG.measure, vocab.MEASURES[r.measure])
-            self.add(node, TKG.value, decimal(r.value))
+            self.figure(node, TKG.value, TKG.valueStatus, r.value)
             self.add(node, TKG.unit, vocab.unit_term(r.unit) if r.unit else None)
-            if r.ci:
-                self.add(node, TKG.ciLower, decimal(r.ci.lower))
-                self.add(node, TKG.ciUpper, decimal(r.ci.upper))
-                self.add(node, TKG.ciLevel, decimal(r.ci.level))
+            self.ci(node, r.ci)
             for key, spread in (("sd", r.sd), ("se", r.se)):
                 if spread is not None:
                     self.add(node, TKG.dispersion, decimal(spread))
@@ -509,10 +522,7 @@ class _Emitter:
                 self.add(est, TKG.estimateOf, comp)
                 self.add(est, TKG.value, decimal(c.value))
                 self.add(est, TKG.unit, vocab.unit_term(c.unit) if c.unit else None)
-                if c.ci:
-                    self.add(est, TKG.ciLower, decimal(c.ci.lower))
-                    self.add(est, TKG.ciUpper, decimal(c.ci.upper))
-                    self.add(est, TKG.ciLevel, decimal(c.ci.level))
+                self.ci(est, c.ci)
                 nodes.append(est)
             for n in nodes:
                 self.add(n, TKG.ofStudy, s)
@@ -561,8 +571,11 @@ class _Emitter:
 #: Figure properties of result nodes; their evidence names which of these each quote states.
 RESULT_FIGURES = (
     TKG.value,
+    TKG.valueStatus,
     TKG.ciLower,
+    TKG.ciLowerStatus,
     TKG.ciUpper,
+    TKG.ciUpperStatus,
     TKG.dispersion,
     TKG.lowerLimit,
     TKG.upperLimit,
