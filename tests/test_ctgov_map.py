@@ -91,7 +91,9 @@ def legacy_results(data: dict[str, Any]) -> str:
                                  ("ciUpperLimit", "ci_upper_limit"),
                                  ("dispersionType", "dispersion_type"),
                                  ("dispersionValue", "dispersion_value"),
-                                 ("ciUpperLimitComment", "ci_upper_limit_na_comment"))
+                                 ("ciUpperLimitComment", "ci_upper_limit_na_comment"),
+                                 ("nonInferiorityType", "non_inferiority_type"),
+                                 ("nonInferiorityComment", "non_inferiority_desc"))
                 if key in an
             )
             + "<ci_n_sides>2-Sided</ci_n_sides></analysis>"
@@ -410,6 +412,45 @@ def test_legacy_xml_gives_the_same_values_not_reached(tmp_path: Path) -> None:
     statuses = select(from_xml, "SELECT ?r WHERE { ?r tkg:valueStatus|tkg:ciUpperStatus ?s }")
     assert len(statuses) == 4
     assert len(xml_report.skipped) == len(json_report.skipped)
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["api-v2", "legacy-xml"])
+def test_the_tested_hypothesis_of_an_analysis(tmp_path: Path, legacy: bool) -> None:
+    """Each analysis names what its test sets out to show: PALLAS's own say "OTHER"; a
+    non-inferiority test keeps its type, and its comment (the margin, in words) is part of
+    the comparison's note. An unknown type is reported."""
+    from trialkg.triples.ctgov import Context, registry_graphs
+
+    data = pallas_json()
+    outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    first, second = outcomes[0]["analyses"][0], outcomes[2]["analyses"][0]
+    first.update(nonInferiorityType="NON_INFERIORITY",
+                 nonInferiorityComment="Margin: hazard ratio 1.3")  # fmt: skip
+    second.update(nonInferiorityType="SUPERIORITY_BY_A_MILE")
+    if legacy:
+        xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
+        path = tmp_path / "legacy" / "NCT02513394.xml"
+        path.parent.mkdir()
+        path.write_text(
+            xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
+            encoding="utf-8",
+        )
+        _, graph, _, report = registry_graphs(
+            read_record(path), Context.from_records(records_dir())
+        )
+    else:
+        graph, report = mapped(tmp_path, data)
+    got = select(
+        graph,
+        """SELECT ?h (COUNT(?c) AS ?n) WHERE { ?c a tkg:Comparison ; tkg:hypothesis ?h }
+           GROUP BY ?h ORDER BY ?h""",
+    )
+    assert got == [("NonInferiority", "1"), ("OtherHypothesis", "3")]
+    notes = select(graph, "SELECT ?n WHERE { ?c tkg:hypothesis tkg:NonInferiority ; tkg:note ?n }")
+    assert len(notes) == 1 and notes[0][0].endswith("Margin: hazard ratio 1.3")
+    assert any(
+        "tested hypothesis 'SUPERIORITY_BY_A_MILE' is not known" in r for r in report.skipped
+    )
 
 
 def test_an_outcome_title_given_twice_is_two_endpoints(tmp_path: Path) -> None:

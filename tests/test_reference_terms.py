@@ -48,7 +48,8 @@ DOCUMENT = (
     " patients with brain metastases, the hazard ratio for progression was 0.47 (95% CI,"
     " 0.30 to 0.74); median PFS was 15.2 months with osimertinib. Median overall survival"
     " was not reached (95% CI, 31.8 to NR) with osimertinib. Median PFS with gefitinib was"
-    " not estimable.\n"
+    " not estimable. Osimertinib was non-inferior to gefitinib for PFS (hazard ratio 0.91;"
+    " margin, hazard ratio 1.25).\n"
 )
 
 SOURCE = """source:
@@ -86,6 +87,10 @@ studies:
       - {endpoint: pfs, experimental: osimertinib, comparator: gefitinib,
          subgroup: brain-metastases, statistic: hazard-ratio, value: 0.47,
          ci: {lower: 0.30, upper: 0.74}, quote: "0.47 (95% CI, 0.30 to 0.74)"}
+      - {endpoint: pfs, experimental: osimertinib, comparator: gefitinib,
+         statistic: hazard-ratio, value: 0.91,
+         hypothesis: non-inferiority, margin: 1.25, significant: true,
+         quote: "non-inferior to gefitinib for PFS (hazard ratio 0.91; margin, hazard ratio 1.25)"}
     results:
       - {arm: osimertinib, endpoint: weight, measure: mean, value: -1.2, unit: kilogram,
          sd: 3.1, quote: "Mean weight change was -1.2 kg (SD 3.1)"}
@@ -169,6 +174,21 @@ def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
         ("-1.2", "standard deviation", "3.1", "None", "None", str(TKG.dispersion)),
         ("14.2", "inter-quartile range", "None", "9.8", "19.5", str(TKG.lowerLimit)),
         ("14.2", "inter-quartile range", "None", "9.8", "19.5", str(TKG.upperLimit)),
+    }
+
+
+def test_a_non_inferiority_test_with_its_margin(lung: tuple[Path, Path]) -> None:
+    union = Graph()
+    for _name, graph in compile_graph(*lung, reason=False).graphs:
+        union += graph
+    assert rows(
+        union,
+        """SELECT ?h ?margin ?stated WHERE {
+             ?c tkg:hypothesis ?h ; tkg:nonInferiorityMargin ?margin ; tkg:hasEvidence ?ev .
+             ?ev tkg:aboutProperty ?stated }""",
+    ) == {
+        (str(TKG.NonInferiority), "1.25", str(p))
+        for p in (TKG.statisticallySignificant, TKG.nonInferiorityMargin)
     }
 
 
@@ -295,6 +315,10 @@ def test_a_number_where_another_source_says_not_reached_is_a_conflict(
          "900-lung.yaml"),
         ("subgroup: brain-metastases, statistic", "subgroup: liver, statistic",
          "unknown subgroup 'liver'", "900-lung.yaml"),
+        ("hypothesis: non-inferiority,", "hypothesis: superiority,",
+         "a margin belongs to a non-inferiority or equivalence test", "900-lung.yaml"),
+        ("hypothesis: non-inferiority,", "hypothesis: noninferiority,",
+         "unknown hypothesis 'noninferiority'", "900-lung.yaml"),
     ],
 )  # fmt: skip
 def test_a_term_neither_vocabulary_nor_reference_yaml_has_is_named(
@@ -439,14 +463,17 @@ def test_a_subgroups_hazard_ratio_is_a_forest_row_of_its_own(lung: tuple[Path, P
 
     store = build_in_memory(*lung, reason=False)
     lung_rows = [r for r in plots.forest_rows(store) if r.trial == "LUNG"]
-    assert [(r.population, r.value, r.ci_lower, r.ci_upper) for r in lung_rows] == [
-        ("subgroup: patients with brain metastases (LUNG)", 0.47, 0.3, 0.74)
+    assert sorted((r.population, r.value, r.ci_lower, r.ci_upper) for r in lung_rows) == [
+        ("population of LUNG", 0.91, None, None),
+        ("subgroup: patients with brain metastases (LUNG)", 0.47, 0.3, 0.74),
     ]
     (query,) = [q for q in library() if q.slug == "hazard-ratios"]
     subgroups = {
-        (str(sol["study"].value), sol["subgroup"].value if sol["subgroup"] else None)
+        (str(sol["study"].value), sol["subgroup"].value if sol["subgroup"] else None,
+         sol["hypothesis"].value if sol["hypothesis"] else None)
         for sol in execute(store, query.text, {})
-    }
-    assert ("https://w3id.org/trialkg/id/study/lung-trial",
-            "patients with brain metastases (LUNG)") in subgroups  # fmt: skip
-    assert ("https://w3id.org/trialkg/id/study/patina", None) in subgroups
+    }  # fmt: skip
+    lung = "https://w3id.org/trialkg/id/study/lung-trial"
+    assert (lung, "patients with brain metastases (LUNG)", None) in subgroups
+    assert (lung, None, "non-inferiority") in subgroups  # the test's hypothesis too
+    assert ("https://w3id.org/trialkg/id/study/patina", None, None) in subgroups

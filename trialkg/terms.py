@@ -49,6 +49,7 @@ class TKG(DefinedNamespace):
     HER2TargetedAgent: URIRef
     HRPositivePopulation: URIRef
     HazardRatio: URIRef
+    Hypothesis: URIRef
     InterventionalStudy: URIRef
     InvasiveDiseaseFreeSurvival: URIRef
     JournalArticle: URIRef
@@ -157,6 +158,7 @@ class TKG(DefinedNamespace):
     hasTarget: URIRef
     her2Status: URIRef
     hormoneReceptorStatus: URIRef
+    hypothesis: URIRef
     inClinicalTrialsFor: URIRef
     isFigure: URIRef
     issue: URIRef
@@ -177,6 +179,7 @@ class TKG(DefinedNamespace):
     minAge: URIRef
     minGrade: URIRef
     minPriorCycles: URIRef
+    nonInferiorityMargin: URIRef
     note: URIRef
     numberOfPatients: URIRef
     ofBiomarker: URIRef
@@ -251,6 +254,7 @@ class TKG(DefinedNamespace):
     DoubleBlind: URIRef
     EarlyBreastCancer: URIRef
     EarlyPhase1: URIRef
+    Equivalence: URIRef
     EstrogenReceptorDegradation: URIRef
     EstrogenReceptorModulation: URIRef
     EventFreeRate: URIRef
@@ -281,6 +285,8 @@ class TKG(DefinedNamespace):
     Multicentric: URIRef
     NeoadjuvantSetting: URIRef
     NoInterventionArm: URIRef
+    NonInferiority: URIRef
+    NonInferiorityOrEquivalence: URIRef
     NonRandomAllocation: URIRef
     NotEstimable: URIRef
     NotReached: URIRef
@@ -288,6 +294,7 @@ class TKG(DefinedNamespace):
     OneSided: URIRef
     OpenLabel: URIRef
     OtherArmRole: URIRef
+    OtherHypothesis: URIRef
     OtherMeasure: URIRef
     OvarianFunctionSuppression: URIRef
     ParallelGroup: URIRef
@@ -309,6 +316,8 @@ class TKG(DefinedNamespace):
     SecondaryEndpoint: URIRef
     SingleBlind: URIRef
     SingleGroup: URIRef
+    Superiority: URIRef
+    SuperiorityOrOther: URIRef
     TwoSided: URIRef
 
 

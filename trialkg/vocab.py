@@ -203,6 +203,17 @@ SIDEDNESS: dict[str, URIRef] = {"one-sided": TKG.OneSided, "two-sided": TKG.TwoS
 
 P_COMPARATORS = ("=", "<", "<=", ">", ">=")
 
+#: What a comparison's test sets out to show (``tkg:hypothesis``); the last three are the
+#: registry's names for a test it does not pin down.
+HYPOTHESES: dict[str, URIRef] = {
+    "superiority": TKG.Superiority,
+    "non-inferiority": TKG.NonInferiority,
+    "equivalence": TKG.Equivalence,
+    "non-inferiority-or-equivalence": TKG.NonInferiorityOrEquivalence,
+    "superiority-or-other": TKG.SuperiorityOrOther,
+    "other": TKG.OtherHypothesis,
+}
+
 ALL_TABLES: dict[str, dict[str, URIRef]] = {
     "units": UNITS,
     "source kinds": SOURCE_KINDS,
@@ -227,6 +238,7 @@ ALL_TABLES: dict[str, dict[str, URIRef]] = {
     "grades": GRADES,
     "sidedness": SIDEDNESS,
     "value statuses": VALUE_STATUSES,
+    "hypotheses": HYPOTHESES,
 }
 
 

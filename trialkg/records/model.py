@@ -99,6 +99,7 @@ V_ENDPOINT_ROLES = Annotated[str, AfterValidator(_in(vocab.ENDPOINT_ROLES, "endp
 V_ENROLLMENT_TYPES = Annotated[str, AfterValidator(_in(vocab.ENROLLMENT_TYPES, "enrollment type"))]
 V_GRADES = Annotated[str, AfterValidator(_in(vocab.GRADES, "grade"))]
 V_HER2_STATUS = Annotated[str, AfterValidator(_in(vocab.HER2_STATUS, "HER2 status"))]
+V_HYPOTHESES = Annotated[str, AfterValidator(_in(vocab.HYPOTHESES, "hypothesis"))]
 V_HR_STATUS = Annotated[str, AfterValidator(_in(vocab.HR_STATUS, "hormone-receptor status"))]
 V_LINES = Annotated[str, AfterValidator(_in(vocab.LINES, "line of therapy"))]
 V_MEASURES = Annotated[str, AfterValidator(_in(vocab.MEASURES, "measure"))]
@@ -437,6 +438,10 @@ class Comparison(Strict):
     p_value: PValue | None = None
     significant: bool | None = None
     method: str | None = None
+    # what the test sets out to show; a non-inferiority or equivalence test with its margin,
+    # on the estimate's scale (a hazard ratio of 1.25)
+    hypothesis: V_HYPOTHESES | None = None
+    margin: Decimal | None = None
     note: str | None = None
     quote: Quote
 
@@ -444,6 +449,14 @@ class Comparison(Strict):
     def _check(self) -> Comparison:
         if self.experimental == self.comparator:
             raise ValueError("experimental and comparator arms must differ")
+        if self.margin is not None:
+            if self.hypothesis not in ("non-inferiority", "equivalence"):
+                raise ValueError(
+                    "a margin belongs to a non-inferiority or equivalence test: give "
+                    "hypothesis: non-inferiority (or equivalence)"
+                )
+            if self.statistic in vocab.RATIO_STATISTICS and self.margin <= 0:
+                raise ValueError(f"the margin of a {self.statistic} must be greater than 0")
         if (self.statistic is None) != (self.value is None):
             raise ValueError("statistic and value go together: give both or neither")
         if self.ci is not None and self.value is None:

@@ -79,6 +79,7 @@ class Analysis(_Model):
     method: str = ""
     dispersion_type: str = ""  # of the estimate: standard deviation, standard error
     dispersion: Figure | None = None
+    hypothesis: str = ""  # the test's type, as the record names it ("NON_INFERIORITY")
     comments: tuple[str, ...] = ()  # the record's own, on the method, p-value and estimate
 
 
@@ -576,9 +577,15 @@ def _json_results(rs: dict[str, Any]) -> dict[str, Any]:
                     method=str(an.get("statisticalMethod", "")),
                     dispersion_type=str(an.get("dispersionType", "")),
                     dispersion=_fig(an.get("dispersionValue"), f"{ap}/dispersionValue"),
+                    hypothesis=str(an.get("nonInferiorityType", "")),
                     comments=_comments(
                         an.get(k)
-                        for k in ("statisticalComment", "pValueComment", "estimateComment")
+                        for k in (
+                            "statisticalComment",
+                            "pValueComment",
+                            "estimateComment",
+                            "nonInferiorityComment",
+                        )
                     ),
                 )
             )
@@ -914,8 +921,15 @@ def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
                     method=_x(an, "method"),
                     dispersion_type=_x(an, "dispersion_type"),
                     dispersion=element("dispersion_value"),
+                    hypothesis=_x(an, "non_inferiority_type"),
                     comments=_comments(
-                        _x(an, k) for k in ("method_desc", "p_value_desc", "estimate_desc")
+                        _x(an, k)
+                        for k in (
+                            "method_desc",
+                            "p_value_desc",
+                            "estimate_desc",
+                            "non_inferiority_desc",
+                        )
                     ),
                 )
             )

@@ -176,6 +176,16 @@ def statistic_kind(param_type: str) -> str | None:
     return found
 
 
+def hypothesis_kind(text: str) -> str | None:
+    """The tested hypothesis a registry names (API v2's ``NON_INFERIORITY_OR_EQUIVALENCE``,
+    the legacy XML's "Non-Inferiority or Equivalence (legacy)"), as a key of
+    :data:`vocab.HYPOTHESES`; None for none or a name not known."""
+    words = re.sub(r"\(?legacy\)?", " ", text.lower())
+    key = "-".join(re.findall(r"[a-z]+", words.replace("non-inferiority", "noninferiority")))
+    key = key.replace("noninferiority", "non-inferiority")
+    return key if key in vocab.HYPOTHESES else None
+
+
 def endpoint_kind(title: str) -> str:
     """The endpoint kind a registry outcome's title names (``"other"`` if none)."""
     low = title.lower()
@@ -871,6 +881,13 @@ class _Emitter:
             if an.value is not None:
                 self.evidence(comparison, an.value, [])  # the analysis that compares the arms
         self.add(comparison, TKG.statisticalMethod, an.method)
+        hypothesis = hypothesis_kind(an.hypothesis)
+        if hypothesis:
+            self.add(comparison, TKG.hypothesis, vocab.HYPOTHESES[hypothesis])
+        elif an.hypothesis:
+            self.report.skipped.append(
+                f"analysis of {title!r}: tested hypothesis {an.hypothesis!r} is not known"
+            )
         self.add(comparison, TKG.note, " ".join(an.comments))  # the record's, in its words
         sides = an.ci_sides.upper()
         if sides in ("TWO_SIDED", "2-SIDED"):

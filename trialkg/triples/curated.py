@@ -507,6 +507,10 @@ class _Emitter:
                 if c.p_value.sided:
                     self.add(comp, TKG.sidedness, vocab.SIDEDNESS[c.p_value.sided])
             self.add(comp, TKG.statisticalMethod, text(c.method) if c.method else None)
+            if c.hypothesis:
+                self.add(comp, TKG.hypothesis, vocab.HYPOTHESES[c.hypothesis])
+            if c.margin is not None:
+                self.add(comp, TKG.nonInferiorityMargin, decimal(c.margin))
             if c.statistic and c.value is not None:
                 est = self.node(
                     iri.estimate(
@@ -581,6 +585,7 @@ RESULT_FIGURES = (
     TKG.upperLimit,
     TKG.pValue,
     TKG.statisticallySignificant,
+    TKG.nonInferiorityMargin,
     TKG.percentOfPatients,
     TKG.patientCount,
     TKG.patientsAtRisk,
