@@ -260,6 +260,27 @@ def mapped(tmp_path: Path, data: dict[str, Any]) -> tuple[Graph, ImportReport]:
     return graph, report
 
 
+def mapped_legacy(tmp_path: Path, data: dict[str, Any]) -> tuple[Graph, ImportReport]:
+    """As :func:`mapped`, from PALLAS's legacy XML with the results of ``data`` written as
+    the legacy XML writes them."""
+    from trialkg.importer import validate_registry_graph
+    from trialkg.records.loader import load_reference
+    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.curated import reference_graph
+
+    xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
+    legacy = tmp_path / "legacy" / "NCT02513394.xml"
+    legacy.parent.mkdir()
+    legacy.write_text(
+        xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
+        encoding="utf-8",
+    )
+    _, graph, _, report = registry_graphs(read_record(legacy), Context.from_records(records_dir()))
+    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
+    assert validate_registry_graph(graph, reference, str(legacy)) == []
+    return graph, report
+
+
 def test_several_analyses_of_two_arms_and_a_value_not_reached(tmp_path: Path) -> None:
     """Registries often give two analyses of the same two arms (unstratified and stratified,
     or a second test): each is its own comparison. A value "NA" that is no median (here a
@@ -389,25 +410,9 @@ def test_a_median_not_reached_and_a_bound_not_estimable(tmp_path: Path) -> None:
 def test_legacy_xml_gives_the_same_values_not_reached(tmp_path: Path) -> None:
     """In the legacy XML the measurement element's text says why a figure is "NA", and
     ``ci_upper_limit_na_comment`` why an analysis's upper bound is: the same statuses."""
-    from trialkg.importer import validate_registry_graph
-    from trialkg.records.loader import load_reference
-    from trialkg.triples.ctgov import Context, registry_graphs
-    from trialkg.triples.curated import reference_graph
-
     data = not_reached_record()
-    xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
-    legacy = tmp_path / "legacy" / "NCT02513394.xml"
-    legacy.parent.mkdir()
-    legacy.write_text(
-        xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
-        encoding="utf-8",
-    )
     from_json, json_report = mapped(tmp_path, data)
-    _, from_xml, _, xml_report = registry_graphs(
-        read_record(legacy), Context.from_records(records_dir())
-    )
-    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
-    assert validate_registry_graph(from_xml, reference, str(legacy)) == []
+    from_xml, xml_report = mapped_legacy(tmp_path, data)
     assert select(from_xml, FIGURES_OR_STATUSES) == select(from_json, FIGURES_OR_STATUSES)
     statuses = select(from_xml, "SELECT ?r WHERE { ?r tkg:valueStatus|tkg:ciUpperStatus ?s }")
     assert len(statuses) == 4
@@ -419,27 +424,13 @@ def test_the_tested_hypothesis_of_an_analysis(tmp_path: Path, legacy: bool) -> N
     """Each analysis names what its test sets out to show: PALLAS's own say "OTHER"; a
     non-inferiority test keeps its type, and its comment (the margin, in words) is part of
     the comparison's note. An unknown type is reported."""
-    from trialkg.triples.ctgov import Context, registry_graphs
-
     data = pallas_json()
     outcomes = data["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
     first, second = outcomes[0]["analyses"][0], outcomes[2]["analyses"][0]
     first.update(nonInferiorityType="NON_INFERIORITY",
                  nonInferiorityComment="Margin: hazard ratio 1.3")  # fmt: skip
     second.update(nonInferiorityType="SUPERIORITY_BY_A_MILE")
-    if legacy:
-        xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
-        path = tmp_path / "legacy" / "NCT02513394.xml"
-        path.parent.mkdir()
-        path.write_text(
-            xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
-            encoding="utf-8",
-        )
-        _, graph, _, report = registry_graphs(
-            read_record(path), Context.from_records(records_dir())
-        )
-    else:
-        graph, report = mapped(tmp_path, data)
+    graph, report = (mapped_legacy if legacy else mapped)(tmp_path, data)
     got = select(
         graph,
         """SELECT ?h (COUNT(?c) AS ?n) WHERE { ?c a tkg:Comparison ; tkg:hypothesis ?h }
@@ -951,25 +942,9 @@ def test_deviations_ranges_and_intervals_of_every_kind(tmp_path: Path) -> None:
 def test_legacy_xml_gives_the_same_deviations_ranges_and_intervals(tmp_path: Path) -> None:
     """The legacy XML names dispersions in words ("90% Confidence Interval", "Standard
     Deviation", "Inter-Quartile Range"): the same figures as from API v2."""
-    from trialkg.importer import validate_registry_graph
-    from trialkg.records.loader import load_reference
-    from trialkg.triples.ctgov import Context, registry_graphs
-    from trialkg.triples.curated import reference_graph
-
     data = dispersions_record()
-    xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
-    legacy = tmp_path / "legacy" / "NCT02513394.xml"
-    legacy.parent.mkdir()
-    legacy.write_text(
-        xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
-        encoding="utf-8",
-    )
     from_json, json_report = mapped(tmp_path, data)
-    _, from_xml, _, xml_report = registry_graphs(
-        read_record(legacy), Context.from_records(records_dir())
-    )
-    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
-    assert validate_registry_graph(from_xml, reference, str(legacy)) == []
+    from_xml, xml_report = mapped_legacy(tmp_path, data)
     figures = """SELECT ?r ?p ?v WHERE {
         ?r a tkg:Result ; ?p ?v .
         FILTER (?p IN (tkg:value, tkg:ciLower, tkg:ciUpper, tkg:ciLevel, tkg:dispersion,
