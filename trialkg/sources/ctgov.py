@@ -80,7 +80,7 @@ class Analysis(_Model):
     dispersion_type: str = ""  # of the estimate: standard deviation, standard error
     dispersion: Figure | None = None
     hypothesis: str = ""  # the test's type, as the record names it ("NON_INFERIORITY")
-    comments: tuple[str, ...] = ()  # the record's own, on the method, p-value and estimate
+    comments: tuple[str, ...] = ()  # the record's own: method, p-value, estimate, margin
 
 
 class Outcome(_Model):
