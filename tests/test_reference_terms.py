@@ -66,6 +66,8 @@ studies:
       conditions: [egfr-mutated-nsclc]
       biomarkers: [egfr-mutated]
       quote: "EGFR-mutated NSCLC"
+    data_cuts:
+      - {id: primary, label: primary analysis, kind: primary, cutoff: 2022-06-30}
     subgroups:
       - id: brain-metastases
         label: patients with brain metastases
@@ -88,7 +90,7 @@ studies:
          subgroup: brain-metastases, statistic: hazard-ratio, value: 0.47,
          ci: {lower: 0.30, upper: 0.74}, quote: "0.47 (95% CI, 0.30 to 0.74)"}
       - {endpoint: pfs, experimental: osimertinib, comparator: gefitinib,
-         statistic: hazard-ratio, value: 0.91,
+         statistic: hazard-ratio, value: 0.91, data_cut: primary,
          hypothesis: non-inferiority, margin: 1.25, significant: true,
          quote: "non-inferior to gefitinib for PFS (hazard ratio 0.91; margin, hazard ratio 1.25)"}
     results:
@@ -290,6 +292,77 @@ def test_a_number_where_another_source_says_not_reached_is_a_conflict(
     assert node["conflict"]
 
 
+FINAL = """source:
+  id: lung-final
+  kind: news-article
+  document: lung-final.txt
+  reports: [lung-trial]
+studies:
+  - id: lung-trial
+    label: LUNG
+    data_cuts:
+      - {id: final, label: final analysis, kind: final, cutoff: 2024-03-31,
+         quote: "final analysis (data cut-off, 31 March 2024)"}
+    arms:
+      - {id: osimertinib, label: osimertinib, role: experimental}
+      - {id: gefitinib, label: gefitinib, role: active-comparator}
+    endpoints:
+      - {id: os, kind: os}
+      - {id: pfs, kind: pfs}
+    results:
+      - {arm: osimertinib, endpoint: os, measure: median, value: 38.6, unit: month,
+         data_cut: final, quote: "median overall survival was 38.6 months"}
+    comparisons:
+      - {endpoint: pfs, experimental: osimertinib, comparator: gefitinib, data_cut: final,
+         statistic: hazard-ratio, value: 0.80, quote: "hazard ratio for progression, 0.80"}
+"""
+
+
+def test_results_at_a_later_data_cut_are_not_conflicts(
+    lung: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The primary analysis gave median OS not reached and a PFS hazard ratio of 0.91; the
+    final analysis, 38.6 months and 0.80. Each result is a node of its own at its data cut,
+    so the later figures are no conflicts; the effect-estimate queries name the data cut."""
+    from trialkg.build import build
+    from trialkg.conflicts import conflicts
+    from trialkg.query import execute, library
+    from trialkg.store import Store
+
+    records, docs = lung
+    (records / "sources" / "902-lung-final.yaml").write_text(FINAL, encoding="utf-8")
+    (docs / "lung-final.txt").write_text(
+        "At the final analysis (data cut-off, 31 March 2024), median overall survival was 38.6"
+        " months; the hazard ratio for progression, 0.80.\n",
+        encoding="utf-8",
+    )
+    build(records, docs, tmp_path / "store", reason=False)
+    store = Store.open(tmp_path / "store")
+    assert not [c for c in conflicts(store) if "/lung-trial/" in c.node]
+    ids = "https://w3id.org/trialkg/id/study/lung-trial"
+    cut = store.select(
+        f"""PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+        SELECT ?r ?v ?kind ?date WHERE {{
+          ?r tkg:atDataCut <{ids}/data-cut/final> ; tkg:value ?v .
+          <{ids}/data-cut/final> tkg:dataCutKind ?kind ; tkg:dataCutoffDate ?date ;
+            tkg:dataCutOf <{ids}> }} ORDER BY ?r"""
+    )
+    assert [(r["r"].value.removeprefix(ids), r["v"].value, r["kind"].value, r["date"].value)
+            for r in cut] == [
+        ("/comparison/pfs/osimertinib-vs-gefitinib/data-cut/final/hazard-ratio", "0.8",
+         str(TKG.FinalAnalysis), "2024-03-31"),
+        ("/result/os/osimertinib/median/data-cut/final", "38.6", str(TKG.FinalAnalysis),
+         "2024-03-31"),
+    ]  # fmt: skip
+    (query,) = [q for q in library() if q.slug == "hazard-ratios"]
+    cuts = {
+        (sol["value"].value, sol["dataCut"].value if sol["dataCut"] else None)
+        for sol in execute(store, query.text, {})
+        if sol["study"].value == ids and sol["subgroup"] is None
+    }
+    assert cuts == {("0.91", "primary analysis (LUNG)"), ("0.8", "final analysis (LUNG)")}
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message", "where"),
     [
@@ -315,6 +388,10 @@ def test_a_number_where_another_source_says_not_reached_is_a_conflict(
          "900-lung.yaml"),
         ("subgroup: brain-metastases, statistic", "subgroup: liver, statistic",
          "unknown subgroup 'liver'", "900-lung.yaml"),
+        ("data_cut: primary,", "data_cut: final,", "unknown data cut 'final'",
+         "900-lung.yaml"),
+        ("kind: primary,", "kind: second-interim,", "unknown data cut kind 'second-interim'",
+         "900-lung.yaml"),
         ("hypothesis: non-inferiority,", "hypothesis: superiority,",
          "a margin belongs to a non-inferiority or equivalence test", "900-lung.yaml"),
         ("hypothesis: non-inferiority,", "hypothesis: noninferiority,",
@@ -467,6 +544,9 @@ def test_a_subgroups_hazard_ratio_is_a_forest_row_of_its_own(lung: tuple[Path, P
         ("population of LUNG", 0.91, None, None),
         ("subgroup: patients with brain metastases (LUNG)", 0.47, 0.3, 0.74),
     ]
+    assert "LUNG: population of LUNG, primary analysis (LUNG) [lung-report]" in {
+        r.label for r in lung_rows
+    }  # the row names the data cut it is reported at
     (query,) = [q for q in library() if q.slug == "hazard-ratios"]
     subgroups = {
         (str(sol["study"].value), sol["subgroup"].value if sol["subgroup"] else None,

@@ -111,6 +111,11 @@ def subgroup(study_id: str, subgroup_id: str) -> URIRef:
     return _u(f"study/{study_id}/population/{subgroup_id}")
 
 
+def data_cut(study_id: str, data_cut_id: str) -> URIRef:
+    """An analysis of a study at a data cut-off that results are reported for."""
+    return _u(f"study/{study_id}/data-cut/{data_cut_id}")
+
+
 def arm(study_id: str, arm_id: str) -> URIRef:
     return _u(f"study/{study_id}/arm/{arm_id}")
 
@@ -131,10 +136,12 @@ def arm_result(
     time_point: tuple[Decimal, str] | None = None,
     category: str = "",
     subgroup: str = "",
+    data_cut: str = "",
 ) -> URIRef:
     """An arm-level result; ``category``: the slug of the category it is about, if any
     (``…/count/complete-response``); ``subgroup``: the subgroup it is reported for, if any
-    (``…/median/subgroup/visceral``)."""
+    (``…/median/subgroup/visceral``); ``data_cut``: the analysis it is reported at, if any
+    (``…/median/data-cut/final``)."""
     tail = f"{measure}"
     if time_point is not None:
         tail += f"-at-{number_slug(time_point[0])}-{time_point[1]}"
@@ -142,6 +149,8 @@ def arm_result(
         tail += f"/{category}"
     if subgroup:
         tail += f"/subgroup/{subgroup}"
+    if data_cut:
+        tail += f"/data-cut/{data_cut}"
     return _u(f"study/{study_id}/result/{endpoint_id}/{arm_id}/{tail}")
 
 
@@ -152,11 +161,13 @@ def comparison(
     comparator: str,
     analysis: int = 1,
     subgroup: str = "",
+    data_cut: str = "",
 ) -> URIRef:
-    """The comparison of two arms on an endpoint; in a subgroup, ``/subgroup/<id>``; a
-    source's second and later analyses of the same two arms (stratified and unstratified,
-    another test) are ``/analysis-N``."""
+    """The comparison of two arms on an endpoint; in a subgroup, ``/subgroup/<id>``; at a
+    data cut, ``/data-cut/<id>``; a source's second and later analyses of the same two arms
+    (stratified and unstratified, another test) are ``/analysis-N``."""
     tail = f"/subgroup/{subgroup}" if subgroup else ""
+    tail += f"/data-cut/{data_cut}" if data_cut else ""
     tail += f"/analysis-{analysis}" if analysis > 1 else ""
     return _u(f"study/{study_id}/comparison/{endpoint_id}/{experimental}-vs-{comparator}{tail}")
 
@@ -169,16 +180,23 @@ def estimate(
     statistic: str,
     analysis: int = 1,
     subgroup: str = "",
+    data_cut: str = "",
 ) -> URIRef:
-    base = comparison(study_id, endpoint_id, experimental, comparator, analysis, subgroup)
+    base = comparison(study_id, endpoint_id, experimental, comparator, analysis, subgroup, data_cut)
     return URIRef(f"{base}/{statistic}")
 
 
 def adverse_event_result(
-    study_id: str, arm_id: str, event_id: str, grade: str, serious: bool | None = None
+    study_id: str,
+    arm_id: str,
+    event_id: str,
+    grade: str,
+    serious: bool | None = None,
+    data_cut: str = "",
 ) -> URIRef:
     grade_slug = _GRADE_SLUGS.get(grade, grade)
     tail = {None: "", True: "/serious", False: "/non-serious"}[serious]
+    tail += f"/data-cut/{data_cut}" if data_cut else ""
     return _u(f"study/{study_id}/adverse-event/{arm_id}/{event_id}/grade-{grade_slug}{tail}")
 
 

@@ -33,6 +33,8 @@ class TKG(DefinedNamespace):
     Condition: URIRef
     ConferenceAbstract: URIRef
     ConferenceReport: URIRef
+    DataCut: URIRef
+    DataCutKind: URIRef
     DesignFeature: URIRef
     Document: URIRef
     Drug: URIRef
@@ -109,6 +111,7 @@ class TKG(DefinedNamespace):
     articleType: URIRef
     assertionGraph: URIRef
     assessedBy: URIRef
+    atDataCut: URIRef
     author: URIRef
     authorList: URIRef
     biomarkerStatus: URIRef
@@ -122,6 +125,9 @@ class TKG(DefinedNamespace):
     comparatorArm: URIRef
     completionDate: URIRef
     componentOf: URIRef
+    dataCutKind: URIRef
+    dataCutOf: URIRef
+    dataCutoffDate: URIRef
     description: URIRef
     dispersion: URIRef
     dispersionType: URIRef
@@ -260,6 +266,7 @@ class TKG(DefinedNamespace):
     EventFreeRate: URIRef
     ExperimentalArm: URIRef
     ExploratoryEndpoint: URIRef
+    FinalAnalysis: URIRef
     FirstLine: URIRef
     Grade1: URIRef
     Grade2: URIRef
@@ -275,6 +282,7 @@ class TKG(DefinedNamespace):
     HRNegative: URIRef
     HRPositive: URIRef
     InductionSetting: URIRef
+    InterimAnalysis: URIRef
     InvestigatorAssessment: URIRef
     LaterLine: URIRef
     MaintenanceSetting: URIRef
@@ -307,6 +315,7 @@ class TKG(DefinedNamespace):
     Phase4: URIRef
     PhaseNotApplicable: URIRef
     PlaceboComparatorArm: URIRef
+    PrimaryAnalysis: URIRef
     PrimaryEndpoint: URIRef
     Prospective: URIRef
     RandomAllocation: URIRef
@@ -319,6 +328,7 @@ class TKG(DefinedNamespace):
     Superiority: URIRef
     SuperiorityOrOther: URIRef
     TwoSided: URIRef
+    UpdatedAnalysis: URIRef
 
 
 # Looking a term up on a DefinedNamespace goes through its metaclass and builds a new URIRef

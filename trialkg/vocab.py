@@ -199,6 +199,14 @@ GRADES: dict[str, URIRef] = {
     "not-stated": TKG.GradeNotStated,
 }
 
+#: Which of a study's analyses a data cut is (``tkg:dataCutKind``).
+DATA_CUT_KINDS: dict[str, URIRef] = {
+    "interim": TKG.InterimAnalysis,
+    "primary": TKG.PrimaryAnalysis,
+    "final": TKG.FinalAnalysis,
+    "updated": TKG.UpdatedAnalysis,
+}
+
 SIDEDNESS: dict[str, URIRef] = {"one-sided": TKG.OneSided, "two-sided": TKG.TwoSided}
 
 P_COMPARATORS = ("=", "<", "<=", ">", ">=")
@@ -239,6 +247,7 @@ ALL_TABLES: dict[str, dict[str, URIRef]] = {
     "sidedness": SIDEDNESS,
     "value statuses": VALUE_STATUSES,
     "hypotheses": HYPOTHESES,
+    "data cut kinds": DATA_CUT_KINDS,
 }
 
 

@@ -207,6 +207,7 @@ class _SourceChecker:
             self.components((*pop_loc, "prior_treatment"), pop.prior_treatment)
             self.components((*pop_loc, "progressed_on"), pop.progressed_on)
         subgroups = self.ids((*loc, "subgroups"), [sg.id for sg in study.subgroups])
+        cuts = self.ids((*loc, "data_cuts"), [dc.id for dc in study.data_cuts])
         arms = self.ids((*loc, "arms"), [a.id for a in study.arms])
         eps = self.ids((*loc, "endpoints"), [e.id for e in study.endpoints])
         for i, a in enumerate(study.arms):
@@ -230,25 +231,31 @@ class _SourceChecker:
                 self.ref((*loc, "results", i, "unit"), r.unit, self.known.units, "unit")
             if r.subgroup is not None:
                 self.ref((*loc, "results", i, "subgroup"), r.subgroup, subgroups, "subgroup")
+            if r.data_cut is not None:
+                self.ref((*loc, "results", i, "data_cut"), r.data_cut, cuts, "data cut")
             self.ref((*loc, "results", i, "arm"), r.arm, arms, "arm")
             self.ref((*loc, "results", i, "endpoint"), r.endpoint, eps, "endpoint")
             tp = (r.time_point.value, r.time_point.unit) if r.time_point else None
-            once(("result", r.arm, r.endpoint, r.measure, tp, r.subgroup), (*loc, "results", i),
-                 "result")  # fmt: skip
+            once(("result", r.arm, r.endpoint, r.measure, tp, r.subgroup, r.data_cut),
+                 (*loc, "results", i), "result")  # fmt: skip
         for i, c in enumerate(study.comparisons):
             c_loc = (*loc, "comparisons", i)
             if c.unit is not None:
                 self.ref((*c_loc, "unit"), c.unit, self.known.units, "unit")
             if c.subgroup is not None:
                 self.ref((*c_loc, "subgroup"), c.subgroup, subgroups, "subgroup")
+            if c.data_cut is not None:
+                self.ref((*c_loc, "data_cut"), c.data_cut, cuts, "data cut")
             self.ref((*c_loc, "endpoint"), c.endpoint, eps, "endpoint")
             self.ref((*c_loc, "experimental"), c.experimental, arms, "arm")
             self.ref((*c_loc, "comparator"), c.comparator, arms, "arm")
-            once(("comparison", c.endpoint, c.experimental, c.comparator, c.subgroup), c_loc,
-                 "comparison")  # fmt: skip
+            once(("comparison", c.endpoint, c.experimental, c.comparator, c.subgroup,
+                  c.data_cut), c_loc, "comparison")  # fmt: skip
         for i, ae in enumerate(study.adverse_events):
             ae_loc = (*loc, "adverse_events", i)
             self.ref((*ae_loc, "arm"), ae.arm, arms, "arm")
+            if ae.data_cut is not None:
+                self.ref((*ae_loc, "data_cut"), ae.data_cut, cuts, "data cut")
             if ae.event not in self.known.adverse_events and not ae.event_label:
                 self.issues.append(
                     doc.issue(
@@ -256,7 +263,8 @@ class _SourceChecker:
                         f"adverse event {ae.event!r} is not in kg/reference.yaml: give event_label",
                     )
                 )
-            once(("ae", ae.arm, ae.event, ae.grade, ae.serious), ae_loc, "adverse-event result")
+            once(("ae", ae.arm, ae.event, ae.grade, ae.serious, ae.data_cut), ae_loc,
+                 "adverse-event result")  # fmt: skip
         if study.enrollment is not None:
             total = sum(
                 a.patients.value

@@ -94,6 +94,7 @@ V_ALLOCATIONS = Annotated[str, AfterValidator(_in(vocab.ALLOCATIONS, "allocation
 V_ARM_ROLES = Annotated[str, AfterValidator(_in(vocab.ARM_ROLES, "arm role"))]
 V_ASSESSORS = Annotated[str, AfterValidator(_in(vocab.ASSESSORS, "assessor"))]
 V_DESIGN_FEATURES = Annotated[str, AfterValidator(_in(vocab.DESIGN_FEATURES, "design feature"))]
+V_DATA_CUT_KINDS = Annotated[str, AfterValidator(_in(vocab.DATA_CUT_KINDS, "data cut kind"))]
 V_ENDPOINT_KINDS = Annotated[str, AfterValidator(_in(vocab.ENDPOINT_KINDS, "endpoint kind"))]
 V_ENDPOINT_ROLES = Annotated[str, AfterValidator(_in(vocab.ENDPOINT_ROLES, "endpoint role"))]
 V_ENROLLMENT_TYPES = Annotated[str, AfterValidator(_in(vocab.ENROLLMENT_TYPES, "enrollment type"))]
@@ -297,6 +298,18 @@ class Subgroup(Population):
     patients: Count | None = None
 
 
+class DataCut(Strict):
+    """An analysis of the study at a data cut-off that results are reported for (the primary
+    analysis, the final analysis of overall survival): results at two data cuts are two
+    nodes, not a conflict."""
+
+    id: Slug
+    label: str
+    kind: V_DATA_CUT_KINDS | None = None
+    cutoff: dt.date | None = None  # the data cut-off date
+    quote: list[str] = []
+
+
 class Arm(Strict):
     id: Slug
     label: str
@@ -373,6 +386,7 @@ class ArmResult(Strict):
     range: Interval | None = None  # full range: the least and the greatest value
     time_point: TimePoint | None = None
     subgroup: Slug | None = None  # a subgroup of the study's ``subgroups``
+    data_cut: Slug | None = None  # one of the study's ``data_cuts``
     approximate: bool = False
     note: str | None = None
     quote: Quote
@@ -431,6 +445,7 @@ class Comparison(Strict):
     experimental: Slug
     comparator: Slug
     subgroup: Slug | None = None  # a subgroup of the study's ``subgroups``
+    data_cut: Slug | None = None  # one of the study's ``data_cuts``
     statistic: V_STATISTICS | None = None
     value: Decimal | None = None
     unit: Term | None = None  # the unit vocabulary's or kg/reference.yaml's
@@ -496,6 +511,7 @@ class AdverseEvent(Strict):
     count: Annotated[int, Field(ge=0)] | None = None
     at_risk: Annotated[int, Field(ge=0)] | None = None
     serious: bool | None = None
+    data_cut: Slug | None = None  # one of the study's ``data_cuts``
     approximate: bool = False
     note: str | None = None
     quote: Quote
@@ -532,6 +548,7 @@ class Study(Strict):
     reported_in: list[Slug] = []
     population: Population | None = None
     subgroups: list[Subgroup] = []
+    data_cuts: list[DataCut] = []
     arms: list[Arm] = []
     endpoints: list[Endpoint] = []
     results: list[ArmResult] = []

@@ -328,6 +328,15 @@ class _Emitter:
             self.population(st, (*loc, "population"))
         for i, sg in enumerate(st.subgroups):
             self.subgroup(st, sg, (*loc, "subgroups", i))
+        for i, dc in enumerate(st.data_cuts):
+            d = self.node(iri.data_cut(st.id, dc.id), (*loc, "data_cuts", i), TKG.DataCut,
+                          label=f"{dc.label} ({st.label})")  # fmt: skip
+            self.add(d, TKG.dataCutOf, s)
+            self.add(d, TKG.ofStudy, s)
+            self.add(d, TKG.dataCutKind, vocab.DATA_CUT_KINDS[dc.kind] if dc.kind else None)
+            self.add(d, TKG.dataCutoffDate, Literal(dc.cutoff) if dc.cutoff else None)
+            if dc.quote:
+                self.evidence(d, dc.quote)
         for i, arm in enumerate(st.arms):
             a = self.node(iri.arm(st.id, arm.id), (*loc, "arms", i), TKG.Arm, label=arm.label)
             self.add(s, TKG.hasArm, a)
@@ -447,17 +456,29 @@ class _Emitter:
         s = iri.study(st.id)
         arm_label = {a.id: a.label for a in st.arms}
         subgroup_label = {sg.id: sg.label for sg in st.subgroups}
+        cut_label = {dc.id: dc.label for dc in st.data_cuts}
+
+        def at_cut(node: URIRef, cut: str | None) -> str:
+            """Link a result to its data cut; the words its label ends with."""
+            if not cut:
+                return ""
+            self.add(node, TKG.atDataCut, iri.data_cut(st.id, cut))
+            return f", {cut_label[cut]}"
+
         for i, r in enumerate(st.results):
             tp = (r.time_point.value, r.time_point.unit) if r.time_point else None
-            node = self.node(
-                iri.arm_result(st.id, r.arm, r.endpoint, r.measure, tp, subgroup=r.subgroup or ""),
+            node = iri.arm_result(st.id, r.arm, r.endpoint, r.measure, tp,
+                                  subgroup=r.subgroup or "", data_cut=r.data_cut or "")  # fmt: skip
+            self.node(
+                node,
                 (*loc, "results", i),
                 TKG.Result,
                 TKG.ArmResult,
                 label=f"{st.label}: {r.endpoint} {r.measure}"
                 + (f" at {r.time_point.value} {r.time_point.unit}" if r.time_point else "")
                 + f", {arm_label.get(r.arm, r.arm)}"
-                + (f", {subgroup_label[r.subgroup]}" if r.subgroup else ""),
+                + (f", {subgroup_label[r.subgroup]}" if r.subgroup else "")
+                + at_cut(node, r.data_cut),
             )
             self.add(node, TKG.ofStudy, s)
             if r.subgroup:
@@ -486,10 +507,13 @@ class _Emitter:
             self.add(node, TKG.note, text(r.note) if r.note else None)
             self.evidence(node, r.quote, _figure_props(self.g, node))
         for i, c in enumerate(st.comparisons):
-            sg = c.subgroup or ""
+            sg, cut = c.subgroup or "", c.data_cut or ""
             within = f", {subgroup_label[sg]}" if sg else ""
+            within += f", {cut_label[cut]}" if cut else ""
             comp = self.node(
-                iri.comparison(st.id, c.endpoint, c.experimental, c.comparator, subgroup=sg),
+                iri.comparison(
+                    st.id, c.endpoint, c.experimental, c.comparator, subgroup=sg, data_cut=cut
+                ),
                 (*loc, "comparisons", i),
                 TKG.Result,
                 TKG.Comparison,
@@ -514,7 +538,13 @@ class _Emitter:
             if c.statistic and c.value is not None:
                 est = self.node(
                     iri.estimate(
-                        st.id, c.endpoint, c.experimental, c.comparator, c.statistic, subgroup=sg
+                        st.id,
+                        c.endpoint,
+                        c.experimental,
+                        c.comparator,
+                        c.statistic,
+                        subgroup=sg,
+                        data_cut=cut,
                     ),
                     (*loc, "comparisons", i),
                     TKG.Result,
@@ -531,6 +561,7 @@ class _Emitter:
             for n in nodes:
                 self.add(n, TKG.ofStudy, s)
                 self.add(n, TKG.forSubgroup, iri.subgroup(st.id, sg) if sg else None)
+                self.add(n, TKG.atDataCut, iri.data_cut(st.id, cut) if cut else None)
                 self.add(n, TKG.forEndpoint, iri.endpoint(st.id, c.endpoint))
                 self.add(n, TKG.experimentalArm, iri.arm(st.id, c.experimental))
                 self.add(n, TKG.comparatorArm, iri.arm(st.id, c.comparator))
@@ -545,13 +576,15 @@ class _Emitter:
                     TKG.AdverseEventTerm,
                     label=ae.event_label,
                 )
-            node = self.node(
-                iri.adverse_event_result(st.id, ae.arm, ae.event, ae.grade, ae.serious),
+            node = iri.adverse_event_result(st.id, ae.arm, ae.event, ae.grade, ae.serious,
+                                            data_cut=ae.data_cut or "")  # fmt: skip
+            self.node(
+                node,
                 (*loc, "adverse_events", i),
                 TKG.Result,
                 TKG.AdverseEventResult,
                 label=f"{st.label}: {ae.event_label or ae.event} grade {ae.grade}, "
-                f"{arm_label.get(ae.arm, ae.arm)}",
+                f"{arm_label.get(ae.arm, ae.arm)}" + at_cut(node, ae.data_cut),
             )
             self.add(node, TKG.ofStudy, s)
             self.add(node, TKG.forArm, iri.arm(st.id, ae.arm))

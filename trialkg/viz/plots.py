@@ -51,10 +51,12 @@ class ForestRow:
     ci_lower: float | None
     ci_upper: float | None
     ci_level: float | None
+    data_cut: str = ""  # the analysis it is reported at ("final analysis"), if named
 
     @property
     def label(self) -> str:
-        return f"{self.trial}: {self.population} [{self.source}]"
+        at = f", {self.data_cut}" if self.data_cut else ""
+        return f"{self.trial}: {self.population}{at} [{self.source}]"
 
 
 @dataclass(frozen=True, order=True)
@@ -134,6 +136,7 @@ def forest_rows(store: Any, endpoint_class: str | None = None) -> list[ForestRow
                 ci_lower=_num(r["ciLower"]),
                 ci_upper=_num(r["ciUpper"]),
                 ci_level=_num(r["ciLevel"]),
+                data_cut=r["dataCut"].value if r["dataCut"] is not None else "",
             )
         )
     return sorted(out)
