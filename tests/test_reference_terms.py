@@ -315,6 +315,9 @@ studies:
     comparisons:
       - {endpoint: pfs, experimental: osimertinib, comparator: gefitinib, data_cut: final,
          statistic: hazard-ratio, value: 0.80, quote: "hazard ratio for progression, 0.80"}
+    adverse_events:
+      - {arm: osimertinib, event: any-adverse-event, grade: "3-4", percentage: 42.0,
+         data_cut: final, quote: "grade 3-4 adverse events in 42.0%"}
 """
 
 
@@ -333,7 +336,7 @@ def test_results_at_a_later_data_cut_are_not_conflicts(
     (records / "sources" / "902-lung-final.yaml").write_text(FINAL, encoding="utf-8")
     (docs / "lung-final.txt").write_text(
         "At the final analysis (data cut-off, 31 March 2024), median overall survival was 38.6"
-        " months; the hazard ratio for progression, 0.80.\n",
+        " months; the hazard ratio for progression, 0.80; grade 3-4 adverse events in 42.0%.\n",
         encoding="utf-8",
     )
     build(records, docs, tmp_path / "store", reason=False)
@@ -354,6 +357,14 @@ def test_results_at_a_later_data_cut_are_not_conflicts(
         ("/result/os/osimertinib/median/data-cut/final", "38.6", str(TKG.FinalAnalysis),
          "2024-03-31"),
     ]  # fmt: skip
+    events = store.select(
+        f"""PREFIX tkg: <https://w3id.org/trialkg/ontology#>
+        SELECT ?r WHERE {{
+          ?r tkg:atDataCut <{ids}/data-cut/final> ; tkg:percentOfPatients 42.0 }}"""
+    )
+    assert [r["r"].value.removeprefix(ids) for r in events] == [
+        "/adverse-event/osimertinib/any-adverse-event/grade-3-4/data-cut/final"
+    ]
     (query,) = [q for q in library() if q.slug == "hazard-ratios"]
     cuts = {
         (sol["value"].value, sol["dataCut"].value if sol["dataCut"] else None)

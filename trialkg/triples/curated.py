@@ -458,12 +458,9 @@ class _Emitter:
         subgroup_label = {sg.id: sg.label for sg in st.subgroups}
         cut_label = {dc.id: dc.label for dc in st.data_cuts}
 
-        def at_cut(node: URIRef, cut: str | None) -> str:
-            """Link a result to its data cut; the words its label ends with."""
-            if not cut:
-                return ""
-            self.add(node, TKG.atDataCut, iri.data_cut(st.id, cut))
-            return f", {cut_label[cut]}"
+        def at_cut(cut: str | None) -> str:
+            """The words a label of a result at a data cut ends with."""
+            return f", {cut_label[cut]}" if cut else ""
 
         for i, r in enumerate(st.results):
             tp = (r.time_point.value, r.time_point.unit) if r.time_point else None
@@ -478,9 +475,10 @@ class _Emitter:
                 + (f" at {r.time_point.value} {r.time_point.unit}" if r.time_point else "")
                 + f", {arm_label.get(r.arm, r.arm)}"
                 + (f", {subgroup_label[r.subgroup]}" if r.subgroup else "")
-                + at_cut(node, r.data_cut),
+                + at_cut(r.data_cut),
             )
             self.add(node, TKG.ofStudy, s)
+            self.add(node, TKG.atDataCut, iri.data_cut(st.id, r.data_cut) if r.data_cut else None)
             if r.subgroup:
                 self.add(node, TKG.forSubgroup, iri.subgroup(st.id, r.subgroup))
             self.add(node, TKG.forArm, iri.arm(st.id, r.arm))
@@ -509,7 +507,7 @@ class _Emitter:
         for i, c in enumerate(st.comparisons):
             sg, cut = c.subgroup or "", c.data_cut or ""
             within = f", {subgroup_label[sg]}" if sg else ""
-            within += f", {cut_label[cut]}" if cut else ""
+            within += at_cut(cut)
             comp = self.node(
                 iri.comparison(
                     st.id, c.endpoint, c.experimental, c.comparator, subgroup=sg, data_cut=cut
@@ -584,9 +582,10 @@ class _Emitter:
                 TKG.Result,
                 TKG.AdverseEventResult,
                 label=f"{st.label}: {ae.event_label or ae.event} grade {ae.grade}, "
-                f"{arm_label.get(ae.arm, ae.arm)}" + at_cut(node, ae.data_cut),
+                f"{arm_label.get(ae.arm, ae.arm)}" + at_cut(ae.data_cut),
             )
             self.add(node, TKG.ofStudy, s)
+            self.add(node, TKG.atDataCut, iri.data_cut(st.id, ae.data_cut) if ae.data_cut else None)
             self.add(node, TKG.forArm, iri.arm(st.id, ae.arm))
             self.add(iri.arm(st.id, ae.arm), TKG.armHasResult, node)
             self.add(node, TKG.adverseEvent, term)
