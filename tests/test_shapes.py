@@ -139,3 +139,16 @@ def test_the_dispersion_types_the_shapes_allow_are_the_vocabularys() -> None:
     (prop,) = shapes.subjects(SH.path, TKG.dispersionType)
     allowed = {str(v) for v in Collection(shapes, shapes.value(prop, SH["in"]))}
     assert allowed == set(vocab.DISPERSION_TYPES.values())
+
+
+def test_the_hypotheses_a_margin_goes_with_are_the_vocabularys() -> None:
+    """The curated model and the shapes allow a non-inferiority margin with the same
+    hypotheses (``vocab.MARGIN_HYPOTHESES``)."""
+    from trialkg import vocab
+    from trialkg.paths import shapes_file
+
+    text = shapes_file().read_text(encoding="utf-8")
+    listed = re.search(r"FILTER \(\?h IN \(([^)]*)\)\)", text)
+    assert listed is not None
+    allowed = {t.strip().removeprefix("tkg:") for t in listed.group(1).split(",")}
+    assert allowed == {vocab.HYPOTHESES[h].split("#")[-1] for h in vocab.MARGIN_HYPOTHESES}

@@ -128,6 +128,14 @@ def endpoint(study_id: str, endpoint_id: str) -> URIRef:
     return _u(f"study/{study_id}/endpoint/{endpoint_id}")
 
 
+def _scope(subgroup: str = "", data_cut: str = "") -> str:
+    """The tail of a result reported for a subgroup or at a data cut
+    (``/subgroup/visceral/data-cut/final``; "" for the whole population, no cut named)."""
+    return (f"/subgroup/{subgroup}" if subgroup else "") + (
+        f"/data-cut/{data_cut}" if data_cut else ""
+    )
+
+
 def arm_result(
     study_id: str,
     arm_id: str,
@@ -147,10 +155,7 @@ def arm_result(
         tail += f"-at-{number_slug(time_point[0])}-{time_point[1]}"
     if category:
         tail += f"/{category}"
-    if subgroup:
-        tail += f"/subgroup/{subgroup}"
-    if data_cut:
-        tail += f"/data-cut/{data_cut}"
+    tail += _scope(subgroup, data_cut)
     return _u(f"study/{study_id}/result/{endpoint_id}/{arm_id}/{tail}")
 
 
@@ -166,9 +171,7 @@ def comparison(
     """The comparison of two arms on an endpoint; in a subgroup, ``/subgroup/<id>``; at a
     data cut, ``/data-cut/<id>``; a source's second and later analyses of the same two arms
     (stratified and unstratified, another test) are ``/analysis-N``."""
-    tail = f"/subgroup/{subgroup}" if subgroup else ""
-    tail += f"/data-cut/{data_cut}" if data_cut else ""
-    tail += f"/analysis-{analysis}" if analysis > 1 else ""
+    tail = _scope(subgroup, data_cut) + (f"/analysis-{analysis}" if analysis > 1 else "")
     return _u(f"study/{study_id}/comparison/{endpoint_id}/{experimental}-vs-{comparator}{tail}")
 
 
@@ -195,8 +198,7 @@ def adverse_event_result(
     data_cut: str = "",
 ) -> URIRef:
     grade_slug = _GRADE_SLUGS.get(grade, grade)
-    tail = {None: "", True: "/serious", False: "/non-serious"}[serious]
-    tail += f"/data-cut/{data_cut}" if data_cut else ""
+    tail = {None: "", True: "/serious", False: "/non-serious"}[serious] + _scope(data_cut=data_cut)
     return _u(f"study/{study_id}/adverse-event/{arm_id}/{event_id}/grade-{grade_slug}{tail}")
 
 

@@ -221,6 +221,8 @@ HYPOTHESES: dict[str, URIRef] = {
     "superiority-or-other": TKG.SuperiorityOrOther,
     "other": TKG.OtherHypothesis,
 }
+#: The hypotheses tested against a margin (``tkg:nonInferiorityMargin``; the shapes' list).
+MARGIN_HYPOTHESES = ("non-inferiority", "equivalence", "non-inferiority-or-equivalence")
 
 ALL_TABLES: dict[str, dict[str, URIRef]] = {
     "units": UNITS,

@@ -465,7 +465,7 @@ class Comparison(Strict):
         if self.experimental == self.comparator:
             raise ValueError("experimental and comparator arms must differ")
         if self.margin is not None:
-            if self.hypothesis not in ("non-inferiority", "equivalence"):
+            if self.hypothesis not in vocab.MARGIN_HYPOTHESES:
                 raise ValueError(
                     "a margin belongs to a non-inferiority or equivalence test: give "
                     "hypothesis: non-inferiority (or equivalence)"

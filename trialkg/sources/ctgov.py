@@ -835,9 +835,9 @@ def _xml_groups(parent: ET.Element | None) -> tuple[Group, ...]:
     )
 
 
-def _attr(el: ET.Element, name: str, at: str) -> Figure | None:
+def _attr(el: ET.Element, name: str, at: str, keep_na: bool = False) -> Figure | None:
     """An attribute's value as a figure, with its XPath (``at``: the element's)."""
-    return _fig(el.get(name), f"{at}/@{name}")
+    return _fig(el.get(name), f"{at}/@{name}", keep_na)
 
 
 def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
@@ -887,8 +887,8 @@ def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
                         Measurement(
                             group_id=m.get("group_id", ""),
                             value=Figure(text=str(m.get("value")), pointer=f"{mp}/@value"),
-                            lower=_fig(m.get("lower_limit"), f"{mp}/@lower_limit", True),
-                            upper=_fig(m.get("upper_limit"), f"{mp}/@upper_limit", True),
+                            lower=_attr(m, "lower_limit", mp, keep_na=True),
+                            upper=_attr(m, "upper_limit", mp, keep_na=True),
                             spread=_attr(m, "spread", mp),
                             # the element's text says why a figure is "NA"
                             comment=_fig(" ".join((m.text or "").split()), f"{mp}/text()"),
@@ -901,8 +901,10 @@ def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
         for a_i, an in enumerate(om.findall("analysis_list/analysis"), 1):
             ap = f"{p}/analysis_list/analysis[{a_i}]"
 
-            def element(tag: str, an: ET.Element = an, ap: str = ap) -> Figure | None:
-                return _fig(_x(an, tag) or None, f"{ap}/{tag}")
+            def element(
+                tag: str, keep_na: bool = False, an: ET.Element = an, ap: str = ap
+            ) -> Figure | None:
+                return _fig(_x(an, tag) or None, f"{ap}/{tag}", keep_na)
 
             analyses.append(
                 Analysis(
@@ -914,8 +916,8 @@ def _xml_results(cr: ET.Element | None) -> dict[str, Any]:
                     value=element("param_value"),
                     ci_percent=_x(an, "ci_percent"),
                     ci_sides=_x(an, "ci_n_sides"),
-                    lower=_fig(_x(an, "ci_lower_limit") or None, f"{ap}/ci_lower_limit", True),
-                    upper=_fig(_x(an, "ci_upper_limit") or None, f"{ap}/ci_upper_limit", True),
+                    lower=element("ci_lower_limit", keep_na=True),
+                    upper=element("ci_upper_limit", keep_na=True),
                     upper_comment=element("ci_upper_limit_na_comment"),
                     p_value=element("p_value"),
                     method=_x(an, "method"),

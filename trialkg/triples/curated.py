@@ -674,28 +674,26 @@ def reference_graph(ref: ReferenceRecord) -> Graph:
         _entity(g, iri.target(tgt.id), TKG.MolecularTarget, tgt)
     for a in ref.adverse_events:
         _entity(g, iri.adverse_event_term(a.id), TKG.AdverseEventTerm, a)
+
     # what the vocabulary lacks: conditions, mechanisms, biomarker statuses and units
     # (individuals, as the ontology's), drug classes (classes of drugs)
-    individuals: list[tuple[URIRef, URIRef, ReferenceEntity, URIRef, URIRef | None]] = [
-        *(
-            (iri.condition(c.id), TKG.Condition, c, SKOS.broader,
-             vocab.condition_term(c.broader) if c.broader else None)
-            for c in ref.conditions
-        ),
-        *((iri.mechanism(m.id), TKG.MechanismOfAction, m, SKOS.broader, None)
-          for m in ref.mechanisms),
-        *(
-            (iri.biomarker_status(b.id), TKG.BiomarkerStatus, b, TKG.ofBiomarker,
-             iri.target(b.target) if b.target else None)
-            for b in ref.biomarker_statuses
-        ),
-        *((iri.unit(u.id), TKG.Unit, u, SKOS.broader, None) for u in ref.units),
-    ]  # fmt: skip
-    for s, cls, entity, link, linked in individuals:  # (node, class, entry, link, to what)
+    def individual(s: URIRef, cls: URIRef, entity: ReferenceEntity) -> URIRef:
         _entity(g, s, cls, entity)
         g.add((s, RDF.type, OWL.NamedIndividual))
-        if linked is not None:
-            g.add((s, link, linked))
+        return s
+
+    for cond in ref.conditions:
+        s = individual(iri.condition(cond.id), TKG.Condition, cond)
+        if cond.broader:
+            g.add((s, SKOS.broader, vocab.condition_term(cond.broader)))
+    for mech in ref.mechanisms:
+        individual(iri.mechanism(mech.id), TKG.MechanismOfAction, mech)
+    for b in ref.biomarker_statuses:
+        s = individual(iri.biomarker_status(b.id), TKG.BiomarkerStatus, b)
+        if b.target:
+            g.add((s, TKG.ofBiomarker, iri.target(b.target)))
+    for u in ref.units:
+        individual(iri.unit(u.id), TKG.Unit, u)
     for dc in ref.drug_classes:
         s = iri.drug_class(dc.id)
         _entity(g, s, OWL.Class, dc)
