@@ -121,6 +121,14 @@ def lung(records_copy: Path, documents: Path, tmp_path: Path) -> tuple[Path, Pat
     return records_copy, docs
 
 
+def compiled_union(lung: tuple[Path, Path]) -> Graph:
+    """Every graph the records compile to (without reasoning), as one."""
+    union = Graph()
+    for _name, graph in compile_graph(*lung, reason=False).graphs:
+        union += graph
+    return union
+
+
 def rows(graph: Graph, query: str) -> set[tuple[str, ...]]:
     head = "PREFIX tkg: <https://w3id.org/trialkg/ontology#>\n"
     return {tuple(str(t) for t in row) for row in graph.query(head + query)}  # type: ignore[union-attr]
@@ -129,9 +137,7 @@ def rows(graph: Graph, query: str) -> set[tuple[str, ...]]:
 def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
     lung: tuple[Path, Path],
 ) -> None:
-    union = Graph()
-    for _name, graph in compile_graph(*lung, reason=False).graphs:
-        union += graph
+    union = compiled_union(lung)
     ids = "https://w3id.org/trialkg/id/"
     assert rows(
         union,
@@ -180,9 +186,7 @@ def test_a_trial_of_another_disease_uses_the_terms_reference_yaml_adds(
 
 
 def test_a_non_inferiority_test_with_its_margin(lung: tuple[Path, Path]) -> None:
-    union = Graph()
-    for _name, graph in compile_graph(*lung, reason=False).graphs:
-        union += graph
+    union = compiled_union(lung)
     assert rows(
         union,
         """SELECT ?h ?margin ?stated WHERE {
@@ -197,9 +201,7 @@ def test_a_non_inferiority_test_with_its_margin(lung: tuple[Path, Path]) -> None
 def test_a_median_not_reached_is_a_value_status(lung: tuple[Path, Path]) -> None:
     """ "Not reached (95% CI, 31.8 to NR)": the result says why it has no value, its CI has
     its lower bound and says why it has no upper one, and the quote is evidence for each."""
-    union = Graph()
-    for _name, graph in compile_graph(*lung, reason=False).graphs:
-        union += graph
+    union = compiled_union(lung)
     assert rows(
         union,
         """SELECT ?status ?lower ?upper ?stated WHERE {
@@ -429,9 +431,7 @@ def test_results_in_a_subgroup_are_its_own_and_name_it(lung: tuple[Path, Path]) 
     """A hazard ratio and a median reported for a subgroup are nodes of their own, apart
     from the whole population's, and name the subgroup: a population of its own, part of
     the study population, with its size."""
-    union = Graph()
-    for _name, graph in compile_graph(*lung, reason=False).graphs:
-        union += graph
+    union = compiled_union(lung)
     ids = "https://w3id.org/trialkg/id/study/lung-trial/"
     assert rows(
         union,
