@@ -124,6 +124,12 @@ def regimen(study_id: str, arm_id: str) -> URIRef:
     return _u(f"study/{study_id}/arm/{arm_id}/regimen")
 
 
+def dosage(study_id: str, arm_id: str, drug_id: str) -> URIRef:
+    """How a drug of an arm's regimen is given: one node per arm and drug, whichever source
+    states it, so that two sources giving two doses are a conflict."""
+    return _u(f"study/{study_id}/arm/{arm_id}/regimen/dosage/{drug_id}")
+
+
 def endpoint(study_id: str, endpoint_id: str) -> URIRef:
     return _u(f"study/{study_id}/endpoint/{endpoint_id}")
 

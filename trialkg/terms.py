@@ -37,6 +37,7 @@ class TKG(DefinedNamespace):
     DataCutKind: URIRef
     DesignFeature: URIRef
     Document: URIRef
+    Dosage: URIRef
     Drug: URIRef
     EffectEstimate: URIRef
     EndocrineAgent: URIRef
@@ -82,6 +83,7 @@ class TKG(DefinedNamespace):
     RelativeRiskReduction: URIRef
     Result: URIRef
     RiskRatio: URIRef
+    RouteOfAdministration: URIRef
     SafetyEndpoint: URIRef
     SecondLinePopulation: URIRef
     SelectiveEstrogenReceptorDegrader: URIRef
@@ -133,6 +135,10 @@ class TKG(DefinedNamespace):
     dispersionType: URIRef
     documentFile: URIRef
     doi: URIRef
+    dosageOf: URIRef
+    doseAmount: URIRef
+    doseUnit: URIRef
+    dosingSchedule: URIRef
     eligibilityCriteria: URIRef
     eligibleAges: URIRef
     eligibleSex: URIRef
@@ -156,6 +162,7 @@ class TKG(DefinedNamespace):
     hasComponent: URIRef
     hasCondition: URIRef
     hasDesignFeature: URIRef
+    hasDosage: URIRef
     hasEndpoint: URIRef
     hasEvidence: URIRef
     hasInvestigator: URIRef
@@ -217,6 +224,7 @@ class TKG(DefinedNamespace):
     reportedIn: URIRef
     reportsStudy: URIRef
     resultsReported: URIRef
+    route: URIRef
     seriousEvent: URIRef
     sha256: URIRef
     sidedness: URIRef
@@ -283,6 +291,9 @@ class TKG(DefinedNamespace):
     HRPositive: URIRef
     InductionSetting: URIRef
     InterimAnalysis: URIRef
+    IntramuscularRoute: URIRef
+    IntrathecalRoute: URIRef
+    IntravenousRoute: URIRef
     InvestigatorAssessment: URIRef
     LaterLine: URIRef
     MaintenanceSetting: URIRef
@@ -301,6 +312,7 @@ class TKG(DefinedNamespace):
     ObservationalCohort: URIRef
     OneSided: URIRef
     OpenLabel: URIRef
+    OralRoute: URIRef
     OtherArmRole: URIRef
     OtherHypothesis: URIRef
     OtherMeasure: URIRef
@@ -325,8 +337,10 @@ class TKG(DefinedNamespace):
     SecondaryEndpoint: URIRef
     SingleBlind: URIRef
     SingleGroup: URIRef
+    SubcutaneousRoute: URIRef
     Superiority: URIRef
     SuperiorityOrOther: URIRef
+    TopicalRoute: URIRef
     TwoSided: URIRef
     UpdatedAnalysis: URIRef
 

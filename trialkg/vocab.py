@@ -23,6 +23,25 @@ UNITS: dict[str, URIRef] = {
     "percent": URIRef(UO + "0000187"),
 }
 
+#: Units of a dose (``tkg:doseUnit``), from UO; a unit UO lacks (milligram per square metre)
+#: is defined in kg/reference.yaml.
+DOSE_UNITS: dict[str, URIRef] = {
+    "gram": URIRef(UO + "0000021"),
+    "milligram": URIRef(UO + "0000022"),
+    "microgram": URIRef(UO + "0000023"),
+    "milligram-per-kilogram": URIRef(UO + "0000308"),
+}
+
+#: The route a drug is given by (``tkg:route``).
+ROUTES: dict[str, URIRef] = {
+    "oral": TKG.OralRoute,
+    "intravenous": TKG.IntravenousRoute,
+    "subcutaneous": TKG.SubcutaneousRoute,
+    "intramuscular": TKG.IntramuscularRoute,
+    "intrathecal": TKG.IntrathecalRoute,
+    "topical": TKG.TopicalRoute,
+}
+
 SOURCE_KINDS: dict[str, URIRef] = {
     "journal-article": TKG.JournalArticle,
     "news-article": TKG.NewsArticle,
@@ -226,6 +245,8 @@ MARGIN_HYPOTHESES = ("non-inferiority", "equivalence", "non-inferiority-or-equiv
 
 ALL_TABLES: dict[str, dict[str, URIRef]] = {
     "units": UNITS,
+    "dose units": DOSE_UNITS,
+    "routes": ROUTES,
     "source kinds": SOURCE_KINDS,
     "study kinds": STUDY_KINDS,
     "allocations": ALLOCATIONS,
@@ -265,7 +286,7 @@ def mechanism_term(key: str) -> URIRef:
 
 def unit_term(key: str) -> URIRef:
     """A unit: the unit vocabulary's (UO), else the one kg/reference.yaml defines."""
-    return UNITS.get(key) or iri.unit(key)
+    return UNITS.get(key) or DOSE_UNITS.get(key) or iri.unit(key)
 
 
 def drug_class_term(key: str) -> URIRef:

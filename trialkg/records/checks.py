@@ -14,6 +14,7 @@ from trialkg.records.model import (
     Population,
     ReferenceEntity,
     ReferenceRecord,
+    Regimen,
     SourceRecord,
     Study,
 )
@@ -31,7 +32,7 @@ class Known:
     mechanisms: set[str] = field(default_factory=lambda: set(vocab.MECHANISMS))
     drug_classes: set[str] = field(default_factory=lambda: set(vocab.DRUG_CLASSES))
     biomarker_statuses: set[str] = field(default_factory=set)
-    units: set[str] = field(default_factory=lambda: set(vocab.UNITS))
+    units: set[str] = field(default_factory=lambda: {*vocab.UNITS, *vocab.DOSE_UNITS})
 
     @classmethod
     def from_reference(cls, ref: ReferenceRecord) -> Known:
@@ -43,7 +44,7 @@ class Known:
             mechanisms=set(vocab.MECHANISMS) | {m.id for m in ref.mechanisms},
             drug_classes=set(vocab.DRUG_CLASSES) | {c.id for c in ref.drug_classes},
             biomarker_statuses={b.id for b in ref.biomarker_statuses},
-            units=set(vocab.UNITS) | {u.id for u in ref.units},
+            units={*vocab.UNITS, *vocab.DOSE_UNITS} | {u.id for u in ref.units},
         )
 
 
@@ -88,7 +89,7 @@ def check_reference(ref: ReferenceRecord, doc: LoadedYaml) -> list[RecordIssue]:
         ("conditions", vocab.CONDITIONS, ref.conditions),
         ("mechanisms", vocab.MECHANISMS, ref.mechanisms),
         ("drug_classes", vocab.DRUG_CLASSES, ref.drug_classes),
-        ("units", vocab.UNITS, ref.units),
+        ("units", vocab.UNITS | vocab.DOSE_UNITS, ref.units),
     ):
         for idx, item in enumerate(items):
             if item.id in table:
@@ -156,6 +157,27 @@ class _SourceChecker:
             else:
                 self.ref((*loc, i), comp, self.drugs, "drug")
 
+    def doses(self, loc: Loc, regimen: Regimen) -> None:
+        """Each dose is of a named drug of its regimen, once, in a known unit."""
+        named = [c for c in regimen.components if not isinstance(c, ClassAgent)]
+        seen: set[str] = set()
+        for i, dose in enumerate(regimen.doses):
+            if dose.drug not in named:
+                hint = f"; its drugs: {', '.join(named)}" if named else "; it names no drug"
+                self.issues.append(
+                    self.doc.issue(
+                        (*loc, "doses", i, "drug"),
+                        f"dose of {dose.drug!r}, which is not a component of this regimen{hint}",
+                    )
+                )
+            elif dose.drug in seen:
+                self.issues.append(
+                    self.doc.issue((*loc, "doses", i, "drug"), f"a second dose of {dose.drug!r}")
+                )
+            seen.add(dose.drug)
+            if dose.unit is not None:
+                self.ref((*loc, "doses", i, "unit"), dose.unit, self.known.units, "unit")
+
     def run(self) -> None:
         rec, known = self.rec, self.known
         self.pubs = self.ids(("publications",), [p.id for p in rec.publications]) | {rec.source.id}
@@ -213,6 +235,7 @@ class _SourceChecker:
         for i, a in enumerate(study.arms):
             if a.regimen is not None:
                 self.components((*loc, "arms", i, "regimen", "components"), a.regimen.components)
+                self.doses((*loc, "arms", i, "regimen"), a.regimen)
         seen: dict[tuple[object, ...], int] = {}
 
         def once(key: tuple[object, ...], item_loc: Loc, what: str) -> None:

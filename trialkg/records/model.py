@@ -105,6 +105,7 @@ V_HR_STATUS = Annotated[str, AfterValidator(_in(vocab.HR_STATUS, "hormone-recept
 V_LINES = Annotated[str, AfterValidator(_in(vocab.LINES, "line of therapy"))]
 V_MEASURES = Annotated[str, AfterValidator(_in(vocab.MEASURES, "measure"))]
 V_PHASES = Annotated[str, AfterValidator(_in(vocab.PHASES, "phase"))]
+V_ROUTES = Annotated[str, AfterValidator(_in(vocab.ROUTES, "route"))]
 V_SETTINGS = Annotated[str, AfterValidator(_in(vocab.SETTINGS, "setting"))]
 V_SIDEDNESS = Annotated[str, AfterValidator(_in(vocab.SIDEDNESS, "sidedness"))]
 V_SOURCE_KINDS = Annotated[str, AfterValidator(_in(vocab.SOURCE_KINDS, "document kind"))]
@@ -223,10 +224,34 @@ class ClassAgent(Strict):
 Component = Slug | ClassAgent
 
 
+class Dose(Strict):
+    """How one named drug of a regimen is given: the dose per administration and its unit
+    (the vocabulary's or kg/reference.yaml's: ``milligram``, ``milligram-per-kilogram``),
+    the route, and the schedule in the source's words."""
+
+    drug: Slug
+    amount: Annotated[Decimal, Field(gt=0)] | None = None
+    unit: Term | None = None
+    route: V_ROUTES | None = None
+    schedule: str | None = None
+    quote: Quote
+
+    @model_validator(mode="after")
+    def _parts(self) -> Dose:
+        if self.amount is not None and self.unit is None:
+            raise ValueError(f"a dose of {self.amount} needs its unit (milligram, ...)")
+        if self.unit is not None and self.amount is None:
+            raise ValueError("a dose unit needs the amount it is the unit of")
+        if self.amount is None and self.route is None and not self.schedule:
+            raise ValueError("a dose needs at least one of amount (with unit), route, schedule")
+        return self
+
+
 class Regimen(Strict):
     components: Annotated[list[Component], Field(min_length=1)]
     setting: V_SETTINGS | None = None
     label: str | None = None
+    doses: list[Dose] = []
 
 
 class Count(Strict):

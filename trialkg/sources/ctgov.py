@@ -53,6 +53,7 @@ class Intervention(_Model):
     name: str
     arm_labels: tuple[str, ...] = ()
     other_names: tuple[str, ...] = ()
+    description: Figure | None = None  # how it is given, in the record's words
 
 
 class Measurement(_Model):
@@ -481,8 +482,12 @@ def _from_json(path: Path, data: Any, at: str = "") -> RegistryStudy:
                 name=str(i.get("name", "")),
                 arm_labels=_texts(i.get("armGroupLabels")),
                 other_names=_texts(i.get("otherNames")),
+                description=_fig(
+                    i.get("description"),
+                    f"{base}/armsInterventionsModule/interventions/{i_i}/description",
+                ),
             )
-            for i in arms_mod.get("interventions", []) or []
+            for i_i, i in enumerate(arms_mod.get("interventions", []) or [])
         ),
         eligibility=str(elig.get("eligibilityCriteria", "")),
         minimum_age=str(elig.get("minimumAge", "")),
@@ -740,7 +745,7 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
             )
         )
     interventions = []
-    for i in root.findall("intervention"):
+    for i_i, i in enumerate(root.findall("intervention"), 1):
         interventions.append(
             Intervention(
                 type=_x(i, "intervention_type"),
@@ -750,6 +755,9 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
                 ),
                 other_names=tuple(
                     " ".join((a.text or "").split()) for a in i.findall("other_name")
+                ),
+                description=_fig(
+                    _x(i, "description"), f"/clinical_study/intervention[{i_i}]/description"
                 ),
             )
         )

@@ -126,6 +126,56 @@ ENDPOINT_ABBREVIATIONS = [
 ]
 
 
+#: a dose as registries write it in an intervention's description: a number and a unit of
+#: mass ("125 mg", "1000mg", "4 mg/kg", "80 mg/m2"), not a rate ("2.5 mg/day") or a
+#: concentration ("10 mg/mL")
+_DOSE = re.compile(
+    r"(?<![\w.,/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?) ?"
+    r"(mg/m2|mg/m²|mg/m\^2|mg/kg|mg|mcg|µg|μg|ug|g)(?![\w/²^])"
+)
+#: the unit of a dose by how registries write it; mg/m² is kg/reference.yaml's, by its synonyms
+DOSE_UNIT_NAMES = {
+    "mg": "milligram",
+    "g": "gram",
+    "mcg": "microgram",
+    "µg": "microgram",
+    "μg": "microgram",
+    "ug": "microgram",
+    "mg/kg": "milligram-per-kilogram",
+}
+#: a route of administration by the words and abbreviations registries use
+_ROUTES = [
+    (re.compile(r"\b(?:orally|oral|by mouth)\b|\bP\.?O\.?(?!\w)", re.I), "oral"),
+    (re.compile(r"\bintravenous(?:ly)?\b", re.I), "intravenous"),
+    (re.compile(r"\bIV\b|\bi\.v\.(?!\w)"), "intravenous"),
+    (re.compile(r"\bsubcutaneous(?:ly)?\b", re.I), "subcutaneous"),
+    (re.compile(r"\bSC\b|\bs\.c\.(?!\w)"), "subcutaneous"),
+    (re.compile(r"\bintramuscular(?:ly)?\b", re.I), "intramuscular"),
+    (re.compile(r"\bintrathecal(?:ly)?\b", re.I), "intrathecal"),
+    (re.compile(r"\btopical(?:ly)?\b", re.I), "topical"),
+]
+
+
+def dose_in(text: str) -> tuple[str, Decimal, str] | None:
+    """The one dose an intervention's description states: the words that state it ("125
+    mg"), the amount and the unit as written ("mg"); None if it states none, or several
+    (a dose escalation, two drugs): the description is kept whole either way."""
+    found: dict[tuple[Decimal, str], str] = {}
+    for m in _DOSE.finditer(text):  # the words of its first statement
+        found.setdefault((Decimal(m.group(1).replace(",", "")), m.group(2)), m.group(0))
+    if len(found) != 1:
+        return None
+    (((amount, unit), words),) = found.items()
+    return words, amount, unit
+
+
+def route_in(text: str) -> str | None:
+    """The one route an intervention's description names (``vocab.ROUTES`` key), else
+    None (none, or several: "orally or intravenously")."""
+    routes = {route for pattern, route in _ROUTES if pattern.search(text)}
+    return routes.pop() if len(routes) == 1 else None
+
+
 #: a registry's dispersion types (API v2 names; legacy XML's words, upper case, "_" for
 #: spaces and "-") -> the kind of figure and the dispersion type the graph names
 DISPERSIONS = {
@@ -480,12 +530,15 @@ class _Emitter:
     def arms(self) -> None:
         rec = self.rec
         by_arm: dict[str, list[URIRef]] = {}
+        described: dict[str, list[tuple[URIRef, str, Figure]]] = {}
         for itv in rec.interventions:
             node = self.agent(itv.name, itv.type, itv.other_names)
             if node is None:
                 continue
             for label in itv.arm_labels:
                 by_arm.setdefault(label, []).append(node)
+                if itv.description is not None and "/drug/" in str(node):  # a named drug
+                    described.setdefault(label, []).append((node, itv.name, itv.description))
         for arm in rec.arms:
             components = by_arm.get(arm.title, [])
             named = frozenset(
@@ -519,6 +572,33 @@ class _Emitter:
                 for c in components:
                     self.add(r, TKG.hasComponent, c)
                     self.add(c, TKG.componentOf, r)
+                for drug, name, description in described.get(arm.title, []):
+                    self.dosage(r, arm_id, arm.title, drug, name, description)
+
+    def dosage(
+        self, regimen: URIRef, arm_id: str, arm_title: str, drug: URIRef, name: str, fig: Figure
+    ) -> None:
+        """How an arm is given a drug, from its intervention's description, if it states
+        one dose or one route: those, with the description as stated (a description that
+        states neither, "an antibody-drug conjugate", makes no dosage)."""
+        dose, unit = dose_in(fig.text), None
+        if dose is not None:
+            key = DOSE_UNIT_NAMES.get(dose[2])
+            unit = vocab.DOSE_UNITS[key] if key else self.ctx.units.get(dose[2].lower())
+        route = route_in(fig.text)
+        if unit is None and route is None:
+            return
+        d = iri.dosage(self.study_id, arm_id, str(drug).rsplit("/", 1)[1])
+        self.add(d, RDF.type, TKG.Dosage)
+        self.add(d, RDFS.label, nt_literal(f"dosage of {name} ({arm_title})"))
+        self.add(regimen, TKG.hasDosage, d)
+        self.add(d, TKG.dosageOf, drug)
+        self.add(d, TKG.description, fig.text)
+        if dose is not None and unit is not None:
+            self.add(d, TKG.doseAmount, nt_decimal(dose[1]))
+            self.add(d, TKG.doseUnit, unit)
+            self.evidence(d, Figure(text=dose[0], pointer=fig.pointer), [TKG.doseAmount])
+        self.add(d, TKG.route, vocab.ROUTES[route] if route else None)
 
     def group_arms(self, groups: Sequence[Group]) -> dict[str, str]:
         """The arm id of each group of a results table (flow, outcome, adverse events): the

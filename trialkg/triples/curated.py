@@ -17,6 +17,7 @@ from trialkg.records.model import (
     Bibliographic,
     ClassAgent,
     Component,
+    Dose,
     Population,
     ReferenceEntity,
     ReferenceRecord,
@@ -358,6 +359,9 @@ class _Emitter:
                     self.add(agent(comp), TKG.componentOf, r)
                 if arm.regimen.setting:
                     self.add(r, TKG.regimenSetting, vocab.SETTINGS[arm.regimen.setting])
+                for j, dose in enumerate(arm.regimen.doses):
+                    self.dose(r, iri.dosage(st.id, arm.id, dose.drug), dose,
+                              (*loc, "arms", i, "regimen", "doses", j), arm.label)  # fmt: skip
             if arm.patients:
                 self.add(a, TKG.numberOfPatients, integer(arm.patients.value))
                 self.evidence(a, arm.patients.quote, [TKG.numberOfPatients])
@@ -383,6 +387,18 @@ class _Emitter:
             self.add(e, TKG.timeFrame, text(ep.time_frame) if ep.time_frame else None)
             self.evidence(e, ep.quote, [TKG.resultsReported] if ep.reported is not None else [])
         self.results(st, loc)
+
+    def dose(self, regimen: URIRef, d: URIRef, dose: Dose, loc: Loc, arm_label: str) -> None:
+        """How one drug of ``regimen`` is given; the quote is evidence for the amount."""
+        self.node(d, loc, TKG.Dosage, label=f"dosage of {dose.drug} ({arm_label})")
+        self.add(regimen, TKG.hasDosage, d)
+        self.add(d, TKG.dosageOf, iri.drug(dose.drug))
+        if dose.amount is not None and dose.unit is not None:
+            self.add(d, TKG.doseAmount, decimal(dose.amount))
+            self.add(d, TKG.doseUnit, vocab.unit_term(dose.unit))
+        self.add(d, TKG.route, vocab.ROUTES[dose.route] if dose.route else None)
+        self.add(d, TKG.dosingSchedule, text(dose.schedule) if dose.schedule else None)
+        self.evidence(d, dose.quote, [TKG.doseAmount] if dose.amount is not None else [])
 
     def population(self, st: Study, loc: Loc) -> None:
         pop = st.population
