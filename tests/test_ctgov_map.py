@@ -953,3 +953,91 @@ def test_legacy_xml_gives_the_same_deviations_ranges_and_intervals(tmp_path: Pat
     assert select(from_xml, figures) == select(from_json, figures)
     assert len(select(from_json, figures)) > 30
     assert len(xml_report.skipped) == len(json_report.skipped)
+
+
+def registry_graph(path: Path) -> Graph:
+    """The assertion graph of a real record, as the importer maps it (no SHACL violation)."""
+    from trialkg.importer import validate_registry_graph
+    from trialkg.records.loader import load_reference
+    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.curated import reference_graph
+
+    _, graph, _, _ = registry_graphs(read_record(path), Context.from_records(records_dir()))
+    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
+    assert validate_registry_graph(graph, reference, str(path)) == []
+    return graph
+
+
+DOSES = """SELECT ?drug ?amount ?unit ?route ?quote ?pointer WHERE {
+  ?arm tkg:hasRegimen ?reg . ?reg tkg:hasDosage ?d .
+  ?d a tkg:Dosage ; tkg:dosageOf ?drug ; tkg:description ?text .
+  OPTIONAL { ?d tkg:doseAmount ?amount ; tkg:doseUnit ?unit .
+             ?ev tkg:evidenceFor ?d ; tkg:aboutProperty tkg:doseAmount ; tkg:quote ?quote ;
+                 <http://www.w3.org/ns/oa#hasTarget>/<http://www.w3.org/ns/oa#hasSelector>/
+                 <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?pointer }
+  OPTIONAL { ?d tkg:route ?route }
+} ORDER BY ?drug"""
+
+
+@pytest.mark.parametrize(
+    ("file", "first", "second"),
+    [
+        ("NCT03377387.json", "/protocolSection/armsInterventionsModule/interventions/0/description",
+         "/protocolSection/armsInterventionsModule/interventions/1/description"),
+        ("NCT03377387.xml", "/clinical_study/intervention[1]/description",
+         "/clinical_study/intervention[2]/description"),
+    ],
+)  # fmt: skip
+def test_the_dose_and_route_an_intervention_description_states(
+    file: str, first: str, second: str
+) -> None:
+    """Capecitabine "taken orally ... 1000mg BID" and neratinib "240 mg daily ... 240mg": one
+    dose each (neratinib's stated twice), capecitabine's route; the description is kept as
+    stated, the dose's words are its evidence, pointing at the description."""
+    graph = registry_graph(CTGOV / file)
+    assert select(graph, DOSES) == [
+        ("capecitabine", "1000.0", "UO_0000022", "OralRoute", "1000mg", first),
+        ("neratinib", "240.0", "UO_0000022", "None", "240 mg", second),
+    ]
+
+
+def test_a_description_that_states_no_dose_or_route_makes_no_dosage() -> None:
+    """ATOP's T-DM1: "an antibody-drug conjugate ... a targeted cancer therapy"."""
+    graph = registry_graph(CTGOV / "NCT03587740.xml")
+    assert select(graph, "SELECT ?d WHERE { ?d a tkg:Dosage }") == []
+    assert select(graph, "SELECT ?c WHERE { ?r tkg:hasComponent ?c }") != []
+
+
+def test_a_dose_per_square_metre_is_reference_yamls_unit(tmp_path: Path) -> None:
+    data = pallas_json()
+    module = data["protocolSection"]["armsInterventionsModule"]
+    (palbociclib,) = [i for i in module["interventions"] if i["name"] == "Palbociclib"]
+    palbociclib["description"] = "Palbociclib 75 mg/m2 as an intravenous infusion every week"
+    graph, _ = mapped(tmp_path, data)
+    assert select(graph, DOSES) == [
+        ("palbociclib", "75.0", "milligram-per-square-metre", "IntravenousRoute", "75 mg/m2",
+         "/protocolSection/armsInterventionsModule/interventions/0/description"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "dose", "route"),
+    [
+        ("125 mg orally once daily", ("125 mg", "125", "mg"), "oral"),
+        ("1,000 mg/m² twice daily p.o.", ("1,000 mg/m²", "1000", "mg/m²"), "oral"),
+        ("8 mg/kg IV loading dose", ("8 mg/kg", "8", "mg/kg"), "intravenous"),
+        ("letrozole 2.5 mg/day", None, None),  # a rate, not a dose per administration
+        ("a 10 mg/mL solution given subcutaneously", None, "subcutaneous"),
+        ("dose escalation: 75 mg, 100 mg, 125 mg", None, None),  # several doses
+        ("240 mg, orally or intravenously", ("240 mg", "240", "mg"), None),  # two routes
+        ("given on Day 1 of each 21-day cycle", None, None),
+    ],
+)
+def test_a_description_states_one_dose_and_one_route_or_none(
+    text: str, dose: tuple[str, str, str] | None, route: str | None
+) -> None:
+    from trialkg.triples.ctgov import dose_in, route_in
+
+    found = dose_in(text)
+    assert (None if found is None else (found[0], str(found[1]), found[2])) == dose
+    assert route_in(text) == route

@@ -18,6 +18,12 @@ VERIFIED_ALIGNMENTS = {
     "http://purl.obolibrary.org/obo/NCIT_C28234",
     "http://purl.obolibrary.org/obo/NCIT_C125201",
     "http://purl.obolibrary.org/obo/NCIT_C4872",
+    "http://purl.obolibrary.org/obo/NCIT_C38288",  # routes of administration
+    "http://purl.obolibrary.org/obo/NCIT_C38276",
+    "http://purl.obolibrary.org/obo/NCIT_C38299",
+    "http://purl.obolibrary.org/obo/NCIT_C28161",
+    "http://purl.obolibrary.org/obo/NCIT_C38277",
+    "http://purl.obolibrary.org/obo/NCIT_C38304",
     "http://purl.obolibrary.org/obo/STATO_0000196",
     "http://purl.obolibrary.org/obo/OBI_0000175",
     "https://w3id.org/biolink/vocab/Drug",
@@ -89,10 +95,11 @@ def test_properties_have_ranges_and_numbers_are_typed(g: Graph) -> None:
 
 
 def test_units_come_from_uo(g: Graph) -> None:
-    for unit in vocab.UNITS.values():
+    for unit in [*vocab.UNITS.values(), *vocab.DOSE_UNITS.values()]:
         assert (unit, RDF.type, TKG.Unit) in g
         assert str(unit).startswith("http://purl.obolibrary.org/obo/UO_")
     assert g.value(TKG.unit, RDFS.range) == TKG.Unit
+    assert g.value(TKG.doseUnit, RDFS.range) == TKG.Unit
 
 
 def test_alignments_are_all_verified(g: Graph) -> None:

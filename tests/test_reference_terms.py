@@ -27,7 +27,9 @@ drug_classes:
   - {id: egfr-tki, label: EGFR tyrosine kinase inhibitor}
 biomarker_statuses:
   - {id: egfr-mutated, label: EGFR-mutated, target: egfr}
-units:
+"""
+
+UNIT = """
   - {id: kilogram, label: kilogram, synonyms: [kg], mappings: ["UO:0000009"]}
 """
 
@@ -49,7 +51,7 @@ DOCUMENT = (
     " 0.30 to 0.74); median PFS was 15.2 months with osimertinib. Median overall survival"
     " was not reached (95% CI, 31.8 to NR) with osimertinib. Median PFS with gefitinib was"
     " not estimable. Osimertinib was non-inferior to gefitinib for PFS (hazard ratio 0.91;"
-    " margin, hazard ratio 1.25).\n"
+    " margin, hazard ratio 1.25). Osimertinib 80 mg was given orally once daily.\n"
 )
 
 SOURCE = """source:
@@ -76,7 +78,11 @@ studies:
       - id: osimertinib
         label: osimertinib
         role: experimental
-        regimen: {components: [osimertinib, {drug_class: egfr-tki}]}
+        regimen:
+          components: [osimertinib, {drug_class: egfr-tki}]
+          doses:
+            - {drug: osimertinib, amount: 80, unit: milligram, route: oral,
+               schedule: once daily, quote: "Osimertinib 80 mg was given orally once daily"}
       - id: gefitinib
         label: gefitinib
         role: active-comparator
@@ -113,6 +119,7 @@ def lung(records_copy: Path, documents: Path, tmp_path: Path) -> tuple[Path, Pat
     ref = records_copy / "reference.yaml"
     text = ref.read_text(encoding="utf-8").replace("drugs:\n", "drugs:" + DRUG, 1)
     text = text.replace("targets:\n", "targets:" + TARGET, 1)
+    text = text.replace("units:\n", "units:" + UNIT, 1)
     ref.write_text(text + REFERENCE, encoding="utf-8")
     (records_copy / "sources" / "900-lung.yaml").write_text(SOURCE, encoding="utf-8")
     docs = tmp_path / "documents"
@@ -409,6 +416,13 @@ def test_results_at_a_later_data_cut_are_not_conflicts(
          "a margin belongs to a non-inferiority or equivalence test", "900-lung.yaml"),
         ("hypothesis: non-inferiority,", "hypothesis: noninferiority,",
          "unknown hypothesis 'noninferiority'", "900-lung.yaml"),
+        ("{drug: osimertinib, amount", "{drug: gefitinib, amount",
+         "dose of 'gefitinib', which is not a component of this regimen; its drugs: osimertinib",
+         "900-lung.yaml"),
+        ("amount: 80, unit: milligram,", "amount: 80,", "a dose of 80 needs its unit",
+         "900-lung.yaml"),
+        ("route: oral,", "route: orally,", "unknown route 'orally'", "900-lung.yaml"),
+        ("unit: milligram,", "unit: mg,", "unknown unit 'mg'", "900-lung.yaml"),
     ],
 )  # fmt: skip
 def test_a_term_neither_vocabulary_nor_reference_yaml_has_is_named(
@@ -422,6 +436,75 @@ def test_a_term_neither_vocabulary_nor_reference_yaml_has_is_named(
         compile_graph(records, docs, reason=False)
     found = [i for i in info.value.issues if message in i.message]
     assert found and found[0].file.endswith(where) and found[0].line > 0, info.value.issues
+
+
+def test_a_dose_is_a_figure_of_the_arms_regimen(lung: tuple[Path, Path]) -> None:
+    """Osimertinib 80 mg orally once daily: a dosage of the arm's regimen, its amount a
+    figure with the quote that states it."""
+    dosage = (
+        "https://w3id.org/trialkg/id/study/lung-trial/arm/osimertinib/regimen/dosage/osimertinib"
+    )
+    found = rows(
+        compiled_union(lung),
+        f"""SELECT ?drug ?amount ?unit ?route ?schedule ?quote WHERE {{
+          ?reg tkg:hasDosage <{dosage}> .
+          ?arm tkg:hasRegimen ?reg .
+          <{dosage}> a tkg:Dosage ; tkg:dosageOf ?drug ; tkg:doseAmount ?amount ;
+              tkg:doseUnit ?unit ; tkg:route ?route ; tkg:dosingSchedule ?schedule .
+          ?ev tkg:evidenceFor <{dosage}> ; tkg:aboutProperty tkg:doseAmount ; tkg:quote ?quote .
+        }}""",
+    )
+    assert found == {
+        (
+            "https://w3id.org/trialkg/id/drug/osimertinib",
+            "80.0",
+            "http://purl.obolibrary.org/obo/UO_0000022",
+            str(TKG.OralRoute),
+            "once daily",
+            "Osimertinib 80 mg was given orally once daily",
+        )
+    }
+
+
+DOSE_ELSEWHERE = """source:
+  id: lung-dose
+  kind: news-article
+  document: lung-dose.txt
+  reports: [lung-trial]
+studies:
+  - id: lung-trial
+    label: LUNG
+    arms:
+      - id: osimertinib
+        label: osimertinib
+        regimen:
+          components: [osimertinib]
+          doses:
+            - {drug: osimertinib, amount: 40, unit: milligram,
+               quote: "osimertinib at 40 mg a day"}
+"""
+
+
+def test_two_sources_giving_two_doses_are_a_conflict(
+    lung: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from trialkg.build import build
+    from trialkg.conflicts import conflicts
+    from trialkg.store import Store
+
+    records, docs = lung
+    (records / "sources" / "902-lung-dose.yaml").write_text(DOSE_ELSEWHERE, encoding="utf-8")
+    (docs / "lung-dose.txt").write_text("Patients took osimertinib at 40 mg a day.\n")
+    build(records, docs, tmp_path / "store", reason=False)
+    found = {
+        (c.prop.rsplit("#", 1)[-1], c.first.value, c.second.value, c.first.quotes, c.second.quotes)
+        for c in conflicts(Store.open(tmp_path / "store"))
+        if c.node.endswith("/regimen/dosage/osimertinib")
+    }
+    assert found == {
+        ("doseAmount", "40", "80", ("osimertinib at 40 mg a day",),
+         ("Osimertinib 80 mg was given orally once daily",)),
+    }  # fmt: skip
 
 
 SUBGROUP = "https://w3id.org/trialkg/id/study/lung-trial/population/brain-metastases"
