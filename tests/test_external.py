@@ -47,7 +47,11 @@ def test_every_graph_arrives_whole(remote: RemoteStore, seed_store: Store) -> No
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])
-def test_query_library_gives_the_same_answers(remote: RemoteStore, path: Path) -> None:
+def test_query_library_gives_the_same_answers(
+    remote: RemoteStore, seed_store: Store, path: Path
+) -> None:
+    """The expected rows of each query; a query tested on its own input graph (``.trig``)
+    gives on the server what it gives on the seed graph here."""
     slug = path.stem
     text = path.read_text(encoding="utf-8")
     values = {}
@@ -65,6 +69,12 @@ def test_query_library_gives_the_same_answers(remote: RemoteStore, path: Path) -
         return
     names, rows = result
     got = [names] + [["" if t is None else t.value for t in row] for row in rows]
+    if (EXPECTED / f"{slug}.trig").is_file():
+        here = seed_store.query(bind(text, values))
+        assert got == [[v.value for v in here.variables]] + [
+            ["" if t is None else t.value for t in row] for row in here
+        ]
+        return
     compare_rows(text, got, EXPECTED / f"{slug}.csv")
 
 
