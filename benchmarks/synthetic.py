@@ -5,12 +5,13 @@
 The records go through the project's own input path (``trialkg import ctgov`` or
 ``trialkg build --ctgov``), never straight into triples. Their shape follows real records:
 2-4 arms, each with one to three drugs drawn from a shared pool with a Zipf-like spread (a few
-drugs in many trials, most in few), conditions and keywords likewise; results with a
-participant flow, 3-6 outcome measures with per-arm values (medians with 95% CIs, rates at a
-time point), a hazard ratio with CI and p-value per time-to-event outcome, and adverse events
-(serious and other) from a shared pool of terms. About one trial in three has a second record
-version from a later date, and some of those disagree with the first (actual enrollment vs
-anticipated, a changed status), as real record histories do.
+drugs in many trials, most in few), each drug's intervention described with its dose and
+route, conditions and keywords likewise; results with a participant flow, 3-6 outcome
+measures with per-arm values (medians with 95% CIs, rates at a time point), a hazard ratio
+with CI and p-value per time-to-event outcome, and adverse events (serious and other) from a
+shared pool of terms. About one trial in three has a second record version from a later date,
+and some of those disagree with the first (actual enrollment vs anticipated, a changed
+status), as real record histories do.
 
 By default every trial has posted results. With ``results_share`` below 1, only that share
 has (drawn per trial); the others carry their protocol only, as most registry records do:
@@ -64,6 +65,18 @@ def zipf_pick(rng: random.Random, pool: int, s: float = 1.1) -> int:
 def drug_name(index: int) -> str:
     stem = DRUG_STEMS[index % len(DRUG_STEMS)]
     return f"{stem}{'cib' if index % 3 == 0 else 'mab'}-{index // len(DRUG_STEMS)}"
+
+
+def dosing(name: str) -> str:
+    """How an intervention's description states a drug is given, from its name alone (so
+    that the records draw the same numbers as without it): a small molecule ("...cib") by
+    mouth in mg, an antibody ("...mab") into a vein in mg/kg."""
+    code = sum(map(ord, name))
+    if "cib-" in name:
+        dose = (50, 75, 100, 125, 150, 200, 250, 400)[code % 8]
+        return f"{name} {dose} mg orally once daily, days 1-21 of each 28-day cycle"
+    dose = (2, 4, 6, 8, 10, 15)[code % 6]
+    return f"{name} {dose} mg/kg intravenously every 3 weeks"
 
 
 def _groups(prefix: str, arms: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -201,7 +214,7 @@ def trial(i: int, rng: random.Random, drugs: int, results: bool = True) -> dict[
             "armsInterventionsModule": {
                 "armGroups": arms,
                 "interventions": [
-                    {"type": "DRUG", "name": n, "armGroupLabels": labels}
+                    {"type": "DRUG", "name": n, "armGroupLabels": labels, "description": dosing(n)}
                     for n, labels in sorted(interventions.items())
                 ],
             },
