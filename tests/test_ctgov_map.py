@@ -1031,6 +1031,10 @@ def test_a_dose_per_square_metre_is_reference_yamls_unit(tmp_path: Path) -> None
         ("dose escalation: 75 mg, 100 mg, 125 mg", None, None),  # several doses
         ("240 mg, orally or intravenously", ("240 mg", "240", "mg"), None),  # two routes
         ("given on Day 1 of each 21-day cycle", None, None),
+        ("for patients with stage IV disease, 100 mg PO daily", ("100 mg", "100", "mg"), "oral"),
+        ("6 mg/kg IV every 3 weeks", ("6 mg/kg", "6", "mg/kg"), "intravenous"),
+        ("400 mg SC once every 4 weeks", ("400 mg", "400", "mg"), "subcutaneous"),
+        ("stage IV; 50 mg twice daily", ("50 mg", "50", "mg"), None),
     ],
 )
 def test_a_description_states_one_dose_and_one_route_or_none(

@@ -143,17 +143,27 @@ DOSE_UNIT_NAMES = {
     "ug": "microgram",
     "mg/kg": "milligram-per-kilogram",
 }
-#: a route of administration by the words and abbreviations registries use
+#: a route of administration by the words and abbreviations registries use; "IV" and "SC"
+#: only beside a dose or a word of giving ("stage IV" is no route)
+_GIVEN = r"(?:(?<=mg )|(?<=kg )|(?<=m2 )|(?<=m² )|(?<=given )|(?<=administered ))"
+_THEN = r"(?=\s+(?:infusion|injection|push|bolus|over|every|on|once|twice|daily|weekly|q\w+)\b)"
 _ROUTES = [
-    (re.compile(r"\b(?:orally|oral|by mouth)\b|\bP\.?O\.?(?!\w)", re.I), "oral"),
+    (re.compile(r"\b(?:orally|oral|by mouth)\b", re.I), "oral"),
+    (re.compile(rf"\bPO\b|\bp\.o\.(?!\w)|\bpo\b{_THEN}"), "oral"),
     (re.compile(r"\bintravenous(?:ly)?\b", re.I), "intravenous"),
-    (re.compile(r"\bIV\b|\bi\.v\.(?!\w)"), "intravenous"),
+    (re.compile(rf"{_GIVEN}IV\b|\bIV\b{_THEN}|\bi\.v\.(?!\w)"), "intravenous"),
     (re.compile(r"\bsubcutaneous(?:ly)?\b", re.I), "subcutaneous"),
-    (re.compile(r"\bSC\b|\bs\.c\.(?!\w)"), "subcutaneous"),
+    (re.compile(rf"{_GIVEN}SC\b|\bSC\b{_THEN}|\bs\.c\.(?!\w)"), "subcutaneous"),
     (re.compile(r"\bintramuscular(?:ly)?\b", re.I), "intramuscular"),
     (re.compile(r"\bintrathecal(?:ly)?\b", re.I), "intrathecal"),
     (re.compile(r"\btopical(?:ly)?\b", re.I), "topical"),
 ]
+
+
+def _drug_id(node: URIRef) -> str:
+    """The id of a drug node (``palbociclib``; ``any-endocrine-therapy`` for an agent known
+    only by its class)."""
+    return str(node).rsplit("/", 1)[1]
 
 
 def dose_in(text: str) -> tuple[str, Decimal, str] | None:
@@ -537,15 +547,11 @@ class _Emitter:
                 continue
             for label in itv.arm_labels:
                 by_arm.setdefault(label, []).append(node)
-                if itv.description is not None and "/drug/" in str(node):  # a named drug
+                if itv.description is not None and not _drug_id(node).startswith("any-"):
                     described.setdefault(label, []).append((node, itv.name, itv.description))
         for arm in rec.arms:
             components = by_arm.get(arm.title, [])
-            named = frozenset(
-                str(c).rsplit("/", 1)[1]
-                for c in components
-                if not str(c).rsplit("/", 1)[1].startswith("any-")
-            )
+            named = frozenset(_drug_id(c) for c in components if not _drug_id(c).startswith("any-"))
             arm_id = slug(arm.title)
             for curated_id, drugs in sorted(self.curated.arms.items()):
                 if drugs == named and curated_id not in self.arm_ids.values():
@@ -588,7 +594,7 @@ class _Emitter:
         route = route_in(fig.text)
         if unit is None and route is None:
             return
-        d = iri.dosage(self.study_id, arm_id, str(drug).rsplit("/", 1)[1])
+        d = iri.dosage(self.study_id, arm_id, _drug_id(drug))
         self.add(d, RDF.type, TKG.Dosage)
         self.add(d, RDFS.label, nt_literal(f"dosage of {name} ({arm_title})"))
         self.add(regimen, TKG.hasDosage, d)
