@@ -644,8 +644,8 @@ class ReferenceDrugClass(ReferenceEntity):
 
 
 class ReferenceUnit(ReferenceEntity):
-    """A unit of results the vocabulary lacks ("mg/dL", "score on a scale"); its
-    ``mappings`` name the same unit in UO ("UO:0000...")."""
+    """A unit the vocabulary lacks, of results ("mg/dL", "score on a scale") or of doses
+    ("mg/m²"); its ``mappings`` name the same unit in UO ("UO:0000...")."""
 
 
 class ReferenceAdverseEvent(ReferenceEntity):
