@@ -1045,3 +1045,35 @@ def test_a_description_states_one_dose_and_one_route_or_none(
     found = dose_in(text)
     assert (None if found is None else (found[0], str(found[1]), found[2])) == dose
     assert route_in(text) == route
+
+
+@pytest.mark.parametrize(
+    ("legacy", "pointer"),
+    [
+        (False, "/protocolSection/armsInterventionsModule/armGroups/0/description"),
+        (True, "/clinical_study/arm_group[1]/description"),
+    ],
+)
+def test_an_arms_description_gives_the_dose_of_its_one_named_drug(
+    tmp_path: Path, legacy: bool, pointer: str
+) -> None:
+    """PALLAS's intervention for palbociclib has no description; arm A's says "Palbociclib
+    at a dose of 125 mg orally once daily ..., in addition to standard adjuvant endocrine
+    therapy": the dose of the arm's one named drug. Arm B names no drug."""
+    data = pallas_json()
+    graph = mapped_legacy(tmp_path, data)[0] if legacy else mapped(tmp_path, data)[0]
+    assert select(graph, DOSES) == [
+        ("palbociclib", "125.0", "UO_0000022", "OralRoute", "125 mg", pointer),
+    ]
+
+
+def test_an_arms_description_gives_no_dose_for_two_named_drugs(tmp_path: Path) -> None:
+    data = pallas_json()
+    module = data["protocolSection"]["armsInterventionsModule"]
+    module["armGroups"][0]["description"] = "Palbociclib 125 mg plus letrozole 2.5 mg"
+    (palbociclib,) = [i for i in module["interventions"] if i["name"] == "Palbociclib"]
+    module["interventions"].append(
+        {"type": "DRUG", "name": "Letrozole", "armGroupLabels": palbociclib["armGroupLabels"]}
+    )
+    graph, _ = mapped(tmp_path, data)
+    assert select(graph, DOSES) == []

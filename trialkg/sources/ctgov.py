@@ -46,6 +46,7 @@ class Group(_Model):
     description: str = ""
     role: str = ""
     interventions: tuple[str, ...] = ()
+    description_at: str = ""  # where an arm's description lies in the file (JSON Pointer, XPath)
 
 
 class Intervention(_Model):
@@ -473,8 +474,9 @@ def _from_json(path: Path, data: Any, at: str = "") -> RegistryStudy:
                 description=str(a.get("description", "")),
                 role=str(a.get("type", "")),
                 interventions=_texts(a.get("interventionNames")),
+                description_at=f"{base}/armsInterventionsModule/armGroups/{a_i}/description",
             )
-            for a in arms_mod.get("armGroups", []) or []
+            for a_i, a in enumerate(arms_mod.get("armGroups", []) or [])
         ),
         interventions=tuple(
             Intervention(
@@ -734,7 +736,7 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
     download = _x(root, "required_header/download_date")
     m = re.search(r"on (.+)$", download)
     arms = []
-    for g in root.findall("arm_group"):
+    for g_i, g in enumerate(root.findall("arm_group"), 1):
         label = _x(g, "arm_group_label")
         arms.append(
             Group(
@@ -742,6 +744,7 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
                 title=label,
                 description=_x(g, "description"),
                 role=_x(g, "arm_group_type"),
+                description_at=f"/clinical_study/arm_group[{g_i}]/description",
             )
         )
     interventions = []
@@ -770,6 +773,7 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
             interventions=tuple(
                 f"{i.type}: {i.name}" for i in interventions if a.title in i.arm_labels
             ),
+            description_at=a.description_at,
         )
         for a in arms
     ]

@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS
 
 from trialkg import iri, vocab
 from trialkg.records.loader import load_reference, load_source, source_files
-from trialkg.sources.ctgov import Analysis, Figure, Group, RegistryStudy
+from trialkg.sources.ctgov import Analysis, Figure, Group, Intervention, RegistryStudy
 from trialkg.terms import TKG
 from trialkg.triples.curated import OA, PROV, annotate, link_assertion_graph
 from trialkg.triples.ntriples import (
@@ -540,15 +540,15 @@ class _Emitter:
     def arms(self) -> None:
         rec = self.rec
         by_arm: dict[str, list[URIRef]] = {}
-        described: dict[str, list[tuple[URIRef, str, Figure]]] = {}
+        named_in: dict[str, list[tuple[URIRef, Intervention]]] = {}  # arm -> its named drugs
         for itv in rec.interventions:
             node = self.agent(itv.name, itv.type, itv.other_names)
             if node is None:
                 continue
             for label in itv.arm_labels:
                 by_arm.setdefault(label, []).append(node)
-                if itv.description is not None and not _drug_id(node).startswith("any-"):
-                    described.setdefault(label, []).append((node, itv.name, itv.description))
+                if not _drug_id(node).startswith("any-"):
+                    named_in.setdefault(label, []).append((node, itv))
         for arm in rec.arms:
             components = by_arm.get(arm.title, [])
             named = frozenset(_drug_id(c) for c in components if not _drug_id(c).startswith("any-"))
@@ -578,22 +578,50 @@ class _Emitter:
                 for c in components:
                     self.add(r, TKG.hasComponent, c)
                     self.add(c, TKG.componentOf, r)
-                for drug, name, description in described.get(arm.title, []):
-                    self.dosage(r, arm_id, arm.title, drug, name, description)
+                self.dosages(r, arm, arm_id, named_in.get(arm.title, []))
+
+    def dosages(
+        self, regimen: URIRef, arm: Group, arm_id: str, named: list[tuple[URIRef, Intervention]]
+    ) -> None:
+        """The dosage of each named drug of an arm from its intervention's description; of
+        the arm's one named drug, if its intervention states none, from the arm's own
+        description when that names the drug and states one dose ("Palbociclib at a dose
+        of 125 mg orally once daily ..., in addition to standard endocrine therapy")."""
+        dosed = [
+            self.dosage(regimen, arm_id, arm.title, node, itv.name, itv.description)
+            for node, itv in named
+            if itv.description is not None
+        ]
+        if len(named) != 1 or any(dosed) or not arm.description or not arm.description_at:
+            return
+        node, itv = named[0]
+        text = arm.description.lower()
+        if any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", text)
+               for n in (itv.name, *itv.other_names)):  # fmt: skip
+            fig = Figure(text=arm.description, pointer=arm.description_at)
+            self.dosage(regimen, arm_id, arm.title, node, itv.name, fig, need_dose=True)
 
     def dosage(
-        self, regimen: URIRef, arm_id: str, arm_title: str, drug: URIRef, name: str, fig: Figure
-    ) -> None:
-        """How an arm is given a drug, from its intervention's description, if it states
-        one dose or one route: those, with the description as stated (a description that
-        states neither, "an antibody-drug conjugate", makes no dosage)."""
+        self,
+        regimen: URIRef,
+        arm_id: str,
+        arm_title: str,
+        drug: URIRef,
+        name: str,
+        fig: Figure,
+        need_dose: bool = False,
+    ) -> bool:
+        """How an arm is given a drug, from a description (``fig``), if it states one dose
+        or one route (with ``need_dose``, one dose): those, with the description as
+        stated; whether it made a dosage (a description that states neither, "an
+        antibody-drug conjugate", makes none)."""
         dose, unit = dose_in(fig.text), None
         if dose is not None:
             key = DOSE_UNIT_NAMES.get(dose[2])
             unit = vocab.DOSE_UNITS[key] if key else self.ctx.units.get(dose[2].lower())
         route = route_in(fig.text)
-        if unit is None and route is None:
-            return
+        if unit is None and (route is None or need_dose):
+            return False
         d = iri.dosage(self.study_id, arm_id, _drug_id(drug))
         self.add(d, RDF.type, TKG.Dosage)
         self.add(d, RDFS.label, nt_literal(f"dosage of {name} ({arm_title})"))
@@ -605,6 +633,7 @@ class _Emitter:
             self.add(d, TKG.doseUnit, unit)
             self.evidence(d, Figure(text=dose[0], pointer=fig.pointer), [TKG.doseAmount])
         self.add(d, TKG.route, vocab.ROUTES[route] if route else None)
+        return True
 
     def group_arms(self, groups: Sequence[Group]) -> dict[str, str]:
         """The arm id of each group of a results table (flow, outcome, adverse events): the
