@@ -1,4 +1,5 @@
-"""The query library: every query runs on the seed graph and gives its expected rows."""
+"""The query library: every query runs on the seed graph, or on its own small input graph
+where the seeds state nothing it finds, and gives its expected rows."""
 
 from __future__ import annotations
 
