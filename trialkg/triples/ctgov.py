@@ -595,9 +595,8 @@ class _Emitter:
         if len(named) != 1 or any(dosed) or not arm.description or not arm.description_at:
             return
         node, itv = named[0]
-        text = arm.description.lower()
-        if any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", text)
-               for n in (itv.name, *itv.other_names)):  # fmt: skip
+        text, names = arm.description.lower(), (itv.name, *itv.other_names)
+        if any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", text) for n in names):
             fig = Figure(text=arm.description, pointer=arm.description_at)
             self.dosage(regimen, arm_id, arm.title, node, itv.name, fig, need_dose=True)
 
