@@ -505,6 +505,18 @@ def test_two_sources_giving_two_doses_are_a_conflict(
         ("doseAmount", "40", "80", ("osimertinib at 40 mg a day",),
          ("Osimertinib 80 mg was given orally once daily",)),
     }  # fmt: skip
+    # the trial view draws the dosage beside its regimen, marked as a conflict
+    from trialkg.viz.views import trial_view
+
+    view = trial_view(
+        Store.open(tmp_path / "store"), "https://w3id.org/trialkg/id/study/lung-trial"
+    )
+    dosage = (
+        "https://w3id.org/trialkg/id/study/lung-trial/arm/osimertinib/regimen/dosage/osimertinib"
+    )
+    regimen = dosage.rsplit("/dosage/", 1)[0]
+    assert view.graph.nodes[dosage]["conflict"]
+    assert view.positions[dosage][1] == view.positions[regimen][1]
 
 
 SUBGROUP = "https://w3id.org/trialkg/id/study/lung-trial/population/brain-metastases"
