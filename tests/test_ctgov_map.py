@@ -247,27 +247,14 @@ def select(graph: Graph, query: str) -> list[tuple[str, ...]]:
 def mapped(tmp_path: Path, data: dict[str, Any]) -> tuple[Graph, ImportReport]:
     """The assertion graph and report of a record written from ``data``; fails on any
     SHACL violation (the importer would leave the record out)."""
-    from trialkg.importer import validate_registry_graph
-    from trialkg.records.loader import load_reference
-    from trialkg.triples.ctgov import Context, registry_graphs
-    from trialkg.triples.curated import reference_graph
-
     variant = tmp_path / "NCT02513394.json"
     variant.write_text(json.dumps(data), encoding="utf-8")
-    _, graph, _, report = registry_graphs(read_record(variant), Context.from_records(records_dir()))
-    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
-    assert validate_registry_graph(graph, reference, str(variant)) == []
-    return graph, report
+    return registry_graph(variant)
 
 
 def mapped_legacy(tmp_path: Path, data: dict[str, Any]) -> tuple[Graph, ImportReport]:
     """As :func:`mapped`, from PALLAS's legacy XML with the results of ``data`` written as
     the legacy XML writes them."""
-    from trialkg.importer import validate_registry_graph
-    from trialkg.records.loader import load_reference
-    from trialkg.triples.ctgov import Context, registry_graphs
-    from trialkg.triples.curated import reference_graph
-
     xml = (CTGOV / "NCT02513394.xml").read_text(encoding="utf-8")
     legacy = tmp_path / "legacy" / "NCT02513394.xml"
     legacy.parent.mkdir()
@@ -275,9 +262,20 @@ def mapped_legacy(tmp_path: Path, data: dict[str, Any]) -> tuple[Graph, ImportRe
         xml.replace("</clinical_study>", legacy_results(data) + "</clinical_study>"),
         encoding="utf-8",
     )
-    _, graph, _, report = registry_graphs(read_record(legacy), Context.from_records(records_dir()))
+    return registry_graph(legacy)
+
+
+def registry_graph(path: Path) -> tuple[Graph, ImportReport]:
+    """The assertion graph and report of the record in ``path``, as the importer maps it;
+    fails on any SHACL violation (the importer would leave the record out)."""
+    from trialkg.importer import validate_registry_graph
+    from trialkg.records.loader import load_reference
+    from trialkg.triples.ctgov import Context, registry_graphs
+    from trialkg.triples.curated import reference_graph
+
+    _, graph, _, report = registry_graphs(read_record(path), Context.from_records(records_dir()))
     reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
-    assert validate_registry_graph(graph, reference, str(legacy)) == []
+    assert validate_registry_graph(graph, reference, str(path)) == []
     return graph, report
 
 
@@ -955,19 +953,6 @@ def test_legacy_xml_gives_the_same_deviations_ranges_and_intervals(tmp_path: Pat
     assert len(xml_report.skipped) == len(json_report.skipped)
 
 
-def registry_graph(path: Path) -> Graph:
-    """The assertion graph of a real record, as the importer maps it (no SHACL violation)."""
-    from trialkg.importer import validate_registry_graph
-    from trialkg.records.loader import load_reference
-    from trialkg.triples.ctgov import Context, registry_graphs
-    from trialkg.triples.curated import reference_graph
-
-    _, graph, _, _ = registry_graphs(read_record(path), Context.from_records(records_dir()))
-    reference = reference_graph(load_reference(records_dir() / "reference.yaml")[0])
-    assert validate_registry_graph(graph, reference, str(path)) == []
-    return graph
-
-
 DOSES = """SELECT ?drug ?amount ?unit ?route ?quote ?pointer WHERE {
   ?arm tkg:hasRegimen ?reg . ?reg tkg:hasDosage ?d .
   ?d a tkg:Dosage ; tkg:dosageOf ?drug ; tkg:description ?text .
@@ -994,7 +979,7 @@ def test_the_dose_and_route_an_intervention_description_states(
     """Capecitabine "taken orally ... 1000mg BID" and neratinib "240 mg daily ... 240mg": one
     dose each (neratinib's stated twice), capecitabine's route; the description is kept as
     stated, the dose's words are its evidence, pointing at the description."""
-    graph = registry_graph(CTGOV / file)
+    graph, _ = registry_graph(CTGOV / file)
     assert select(graph, DOSES) == [
         ("capecitabine", "1000.0", "UO_0000022", "OralRoute", "1000mg", first),
         ("neratinib", "240.0", "UO_0000022", "None", "240 mg", second),
@@ -1003,7 +988,7 @@ def test_the_dose_and_route_an_intervention_description_states(
 
 def test_a_description_that_states_no_dose_or_route_makes_no_dosage() -> None:
     """ATOP's T-DM1: "an antibody-drug conjugate ... a targeted cancer therapy"."""
-    graph = registry_graph(CTGOV / "NCT03587740.xml")
+    graph, _ = registry_graph(CTGOV / "NCT03587740.xml")
     assert select(graph, "SELECT ?d WHERE { ?d a tkg:Dosage }") == []
     assert select(graph, "SELECT ?c WHERE { ?r tkg:hasComponent ?c }") != []
 
@@ -1068,9 +1053,11 @@ def test_an_arms_description_gives_the_dose_of_its_one_named_drug(
 
 
 def test_an_arms_description_gives_no_dose_for_two_named_drugs(tmp_path: Path) -> None:
+    """One dose in the description, two named drugs in the arm: whose dose it is the
+    record does not say."""
     data = pallas_json()
     module = data["protocolSection"]["armsInterventionsModule"]
-    module["armGroups"][0]["description"] = "Palbociclib 125 mg plus letrozole 2.5 mg"
+    module["armGroups"][0]["description"] = "Palbociclib 125 mg orally plus letrozole daily"
     (palbociclib,) = [i for i in module["interventions"] if i["name"] == "Palbociclib"]
     module["interventions"].append(
         {"type": "DRUG", "name": "Letrozole", "armGroupLabels": palbociclib["armGroupLabels"]}
