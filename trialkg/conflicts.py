@@ -8,19 +8,26 @@ from decimal import Decimal, InvalidOperation
 from trialkg import vocab
 from trialkg.store import Store  # or trialkg.external.RemoteStore: both offer select/query
 
+# only the figures stated with two values anywhere are paired (a pair for every two sources
+# of every figure would be read otherwise: 3.7x slower at 10,000 trials)
 CANDIDATES = """
 PREFIX tkg: <https://w3id.org/trialkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?node ?label ?prop ?v1 ?g1 ?v2 ?g2 WHERE {
   {
     SELECT DISTINCT ?node ?prop ?v1 ?g1 ?v2 ?g2 WHERE {
-      ?s1 tkg:assertionGraph ?g1 .
-      ?s2 tkg:assertionGraph ?g2 .
-      FILTER (STR(?g1) < STR(?g2))
-      GRAPH <https://w3id.org/trialkg/graph/ontology> { ?prop tkg:isFigure true }
+      {
+        SELECT ?node ?prop WHERE {
+          GRAPH <https://w3id.org/trialkg/graph/ontology> { ?prop tkg:isFigure true }
+          GRAPH ?g { ?node ?prop ?v }
+        } GROUP BY ?node ?prop HAVING (COUNT(DISTINCT ?v) > 1)
+      }
       GRAPH ?g1 { ?node ?prop ?v1 }
       GRAPH ?g2 { ?node ?prop ?v2 }
       FILTER (?v1 != ?v2)
+      ?s1 tkg:assertionGraph ?g1 .
+      ?s2 tkg:assertionGraph ?g2 .
+      FILTER (STR(?g1) < STR(?g2))
       FILTER NOT EXISTS { GRAPH ?g1 { ?node ?prop ?v2 } }
       FILTER NOT EXISTS { GRAPH ?g2 { ?node ?prop ?v1 } }
     }
