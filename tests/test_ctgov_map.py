@@ -1064,3 +1064,67 @@ def test_an_arms_description_gives_no_dose_for_two_named_drugs(tmp_path: Path) -
     )
     graph, _ = mapped(tmp_path, data)
     assert select(graph, DOSES) == []
+
+
+CONDITIONS = """SELECT ?condition ?mesh WHERE {
+  ?pop a tkg:Population ; tkg:hasCondition ?condition .
+  OPTIONAL { ?condition <http://www.w3.org/2004/02/skos/core#exactMatch> ?mesh }
+} ORDER BY ?condition ?mesh"""
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("D000001943", "D001943"),  # an old, seven-character UI as the registry pads it
+        ("D001943", "D001943"),
+        ("D000066309", "D066309"),  # the highest seven-character UI known
+        ("D000066388", "D000066388"),  # the lowest ten-character UI known
+        ("D000077192", "D000077192"),
+        ("D000066350", None),  # between the two: either could be meant
+        ("C500026", None),  # a supplementary concept, not a descriptor
+        ("M4910", None),  # a browse leaf
+        ("D1943", None),
+        ("", None),
+    ],
+)
+def test_a_registry_mesh_id_is_read_as_a_descriptor_ui(given: str, expected: str | None) -> None:
+    from trialkg.triples.ctgov import mesh_descriptor
+
+    assert mesh_descriptor(given) == expected
+
+
+def test_the_registrys_mesh_headings_are_conditions_aligned_to_mesh() -> None:
+    json_graph, _ = registry_graph(CTGOV / "NCT03377387.json")
+    assert select(json_graph, CONDITIONS) == [
+        ("breast-neoplasms", "D001943"),  # the heading, http://id.nlm.nih.gov/mesh/D001943
+        ("BreastCancer", "None"),  # "Breast Cancer", the record's own name of its condition
+    ]
+    # legacy XML names the heading without its id: the same node, not aligned
+    xml_graph, _ = registry_graph(CTGOV / "NCT03377387.xml")
+    assert select(xml_graph, CONDITIONS) == [("breast-neoplasms", "None"), ("BreastCancer", "None")]
+
+
+def test_a_mesh_heading_of_a_curated_condition_names_that_condition(
+    records_copy: Path, tmp_path: Path
+) -> None:
+    from trialkg.triples.ctgov import Context, registry_graphs
+
+    ref = records_copy / "reference.yaml"
+    ref.write_text(
+        ref.read_text(encoding="utf-8")
+        + "conditions:\n  - {id: breast-tumour, label: breast tumour, mappings: [MESH:D001943]}\n",
+        encoding="utf-8",
+    )
+    data = pallas_json()
+    data["derivedSection"]["conditionBrowseModule"]["meshes"] = [
+        {"id": "D000001943", "term": "Breast Neoplasms"},
+        {"id": "D000066350", "term": "Neoplasms, Ductal"},  # an id that cannot be told apart
+    ]
+    path = tmp_path / "NCT02513394.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    _, graph, _, _ = registry_graphs(read_record(path), Context.from_records(records_copy))
+    assert select(graph, CONDITIONS) == [
+        ("breast-tumour", "None"),  # kg/reference.yaml's condition, aligned there
+        ("neoplasms-ductal", "None"),  # a node of its own, not aligned
+        ("BreastCancer", "None"),
+    ]

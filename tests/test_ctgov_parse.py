@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -181,3 +183,23 @@ def test_a_field_of_the_wrong_json_type_is_named(
     else:
         with pytest.raises(RegistryParseError, match=r"\[0\]: expected .*, got null"):
             read_record(bad)
+
+
+@pytest.mark.parametrize(
+    ("meshes", "field", "message"),
+    [
+        ({"id": "D000001943"}, "conditionBrowseModule.meshes", "expected a list of objects"),
+        ([{"id": "D000001943"}], "meshes[0].term", "missing: the heading's name"),
+        ([{"term": "Breast Neoplasms", "id": 1943}], "meshes[0].id", "expected a text"),
+    ],
+)
+def test_a_bad_mesh_heading_is_an_error_naming_its_field(
+    tmp_path: Path, meshes: Any, field: str, message: str
+) -> None:
+    data = json.loads((CTGOV / "NCT03377387.json").read_text(encoding="utf-8"))
+    data["derivedSection"]["conditionBrowseModule"]["meshes"] = meshes
+    path = tmp_path / "NCT03377387.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RegistryParseError, match=re.escape(field)) as info:
+        read_record(path)
+    assert message in str(info.value) and str(path) in str(info.value)

@@ -43,7 +43,8 @@ def bindings(store: Store, slug: str) -> dict[str, str]:
 
 
 def aggregated_columns(text: str) -> set[str]:
-    return set(re.findall(r"GROUP_CONCAT\([^)]*\)\s+AS\s+\?(\w+)", text))
+    # the aggregate's argument may hold one call: GROUP_CONCAT(DISTINCT STR(?id); ...)
+    return set(re.findall(r"GROUP_CONCAT\((?:[^()]|\([^()]*\))*\)\s+AS\s+\?(\w+)", text))
 
 
 def normalise(rows: list[list[str]], header: list[str], agg: set[str]) -> list[list[str]]:

@@ -581,6 +581,7 @@ def test_reasoning_and_registry_records_meet_the_added_terms(
         (default_documents_dir().parent / "ctgov" / "NCT03377387.json").read_text(encoding="utf-8")
     )
     data["protocolSection"]["conditionsModule"]["conditions"] = ["NSCLC"]
+    del data["derivedSection"]["conditionBrowseModule"]  # its MeSH headings name breast cancer
     record = tmp_path / "NCT03377387.json"
     record.write_text(json.dumps(data), encoding="utf-8")
     _, graph, _, _ = registry_graphs(read_record(record), Context.from_records(records))

@@ -57,6 +57,14 @@ class Intervention(_Model):
     description: Figure | None = None  # how it is given, in the record's words
 
 
+class MeshHeading(_Model):
+    """A MeSH heading the registry assigned to the study's conditions (the record's derived
+    section: assigned by NLM's algorithm, not by the sponsor)."""
+
+    term: str
+    id: str = ""  # as the record gives it ("D000001943"); legacy XML gives none
+
+
 class Measurement(_Model):
     group_id: str
     value: Figure
@@ -162,6 +170,7 @@ class RegistryStudy(_Model):
     enrollment: Figure | None = None
     enrollment_type: str = ""
     conditions: tuple[str, ...] = ()
+    condition_meshes: tuple[MeshHeading, ...] = ()
     keywords: tuple[str, ...] = ()
     arms: tuple[Group, ...] = ()
     interventions: tuple[Intervention, ...] = ()
@@ -379,6 +388,28 @@ def _check_json_types(path: Path, data: Any, where: str) -> bool:
     return nulls
 
 
+def _meshes(path: Path, data: dict[str, Any], where: str) -> tuple[MeshHeading, ...]:
+    """The MeSH headings of the record's conditions (``derivedSection.conditionBrowseModule
+    .meshes``: a list of objects with ``id`` and ``term``); a heading without its name, or an
+    id that is not text, is an error naming the field."""
+    field = f"{where}derivedSection.conditionBrowseModule.meshes"
+    meshes = _get(data, "derivedSection", "conditionBrowseModule", "meshes")
+    if meshes is None:
+        return ()
+    if not isinstance(meshes, list):
+        raise RegistryParseError(path, field, "expected a list of objects (id, term)")
+    out = []
+    for i, m in enumerate(meshes):
+        term = m.get("term") if isinstance(m, dict) else None
+        ui = m.get("id", "") if isinstance(m, dict) else None
+        if not isinstance(term, str) or not term.strip():
+            raise RegistryParseError(path, f"{field}[{i}].term", "missing: the heading's name")
+        if not isinstance(ui, str):
+            raise RegistryParseError(path, f"{field}[{i}].id", f"expected a text, got {ui!r}")
+        out.append(MeshHeading(term=" ".join(term.split()), id=ui.strip()))
+    return tuple(out)
+
+
 def _drop_nulls(node: Any) -> Any:
     """The record without its ``null`` fields (a field given as null is not given)."""
     if isinstance(node, dict):
@@ -466,6 +497,7 @@ def _from_json(path: Path, data: Any, at: str = "") -> RegistryStudy:
         ),
         enrollment_type=str(_get(design, "enrollmentInfo", "type") or ""),
         conditions=_texts(_get(ps, "conditionsModule", "conditions")),
+        condition_meshes=_meshes(path, data, where),
         keywords=_texts(_get(ps, "conditionsModule", "keywords")),
         arms=tuple(
             Group(
@@ -824,6 +856,11 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
         ),
         enrollment_type=enrollment.get("type", "") if enrollment is not None else "",
         conditions=tuple(" ".join((c.text or "").split()) for c in root.findall("condition")),
+        condition_meshes=tuple(
+            MeshHeading(term=term)
+            for m in root.findall("condition_browse/mesh_term")
+            if (term := " ".join((m.text or "").split()))
+        ),
         keywords=tuple(" ".join((c.text or "").split()) for c in root.findall("keyword")),
         arms=tuple(arms),
         interventions=tuple(interventions),

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, SKOS
 
 from trialkg import iri, vocab
 from trialkg.records.loader import load_reference, load_source, source_files
@@ -134,6 +134,28 @@ _DOSE = re.compile(
     r"(mg/m2|mg/m²|mg/m\^2|mg/kg|mg|mcg|µg|μg|ug|g)(?![\w/²^])"
 )
 #: the unit of a dose by how registries write it; mg/m² is kg/reference.yaml's, by its synonyms
+MESH = "http://id.nlm.nih.gov/mesh/"
+#: MeSH descriptor UIs had seven characters (D and six digits) until late 2013 and have ten
+#: since (D and nine digits), numbered on from the old ones; the registry pads an old one to
+#: ten ("D000001943" for D001943). The highest seven-character UI found in public copies is
+#: D066309, the lowest ten-character one D000066388; an id between the two is not mapped.
+LAST_SHORT_MESH, FIRST_LONG_MESH = 66309, 66388
+MESH_UI = re.compile(r"D(\d{6}|\d{9})")
+
+
+def mesh_descriptor(ui: str) -> str | None:
+    """The MeSH descriptor UI a registry record's id stands for ("D000001943" -> "D001943",
+    "D000077192" as it is); None for what is not a descriptor UI or cannot be told apart."""
+    m = MESH_UI.fullmatch(ui.strip())
+    if m is None:
+        return None
+    digits = m.group(1)
+    number = int(digits)
+    if len(digits) == 6 or number <= LAST_SHORT_MESH:
+        return f"D{number:06d}"
+    return f"D{number:09d}" if number >= FIRST_LONG_MESH else None
+
+
 DOSE_UNIT_NAMES = {
     "mg": "milligram",
     "g": "gram",
@@ -285,6 +307,7 @@ class Context:
     conditions: dict[str, URIRef] = field(default_factory=dict)  # name (lower case) -> term
     documents: dict[str, URIRef] = field(default_factory=dict)  # "doi:…", "pmid:…" -> node
     units: dict[str, URIRef] = field(default_factory=dict)  # name (lower case) -> unit
+    meshes: dict[str, URIRef] = field(default_factory=dict)  # MeSH descriptor UI -> condition
     _named: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -326,6 +349,7 @@ class Context:
         # the vocabulary's conditions by their names ("advanced-breast-cancer": "advanced
         # breast cancer"), then those kg/reference.yaml adds, by label and synonym
         conditions = {key.replace("-", " "): term for key, term in vocab.CONDITIONS.items()}
+        meshes: dict[str, URIRef] = {}
         ref_path = records_dir / "reference.yaml"
         if ref_path.is_file():
             ref, _ = load_reference(ref_path)
@@ -335,6 +359,10 @@ class Context:
             for c in ref.conditions:
                 for name in (c.id, c.label, *c.synonyms):
                     conditions[name.lower()] = iri.condition(c.id)
+                for m in c.mappings:  # a curated condition the registry's MeSH heading names
+                    prefix, _, ui = m.partition(":")
+                    if prefix == "MESH":
+                        meshes[mesh_descriptor(ui) or ui] = iri.condition(c.id)
             units = {
                 name.lower(): iri.unit(u.id)
                 for u in ref.units
@@ -342,7 +370,7 @@ class Context:
             }
         else:
             units = {}
-        return cls(studies, lexicon, conditions, documents, units)
+        return cls(studies, lexicon, conditions, documents, units, meshes)
 
     def drug_named(self, low: str) -> str | None:
         """The drug an intervention's name (lower case) names: the lexicon's entry for the
@@ -748,12 +776,12 @@ class _Emitter:
         self.add(pop, RDFS.label, nt_literal(f"population of {rec.acronym or rec.nct_id}"))
         self.add(s, TKG.studiesPopulation, pop)
         self.add(pop, TKG.ofStudy, s)
-        for cond in rec.conditions:  # the vocabulary's or kg/reference.yaml's, else new
-            known = self.ctx.conditions.get(cond.lower().strip())
-            node = known or iri.condition(slug(cond))
-            if known is None:
-                self.add(node, RDF.type, TKG.Condition)
-                self.add(node, RDFS.label, nt_literal(cond))
+        for cond in rec.conditions:
+            self.add(pop, TKG.hasCondition, self.condition(cond))
+        for heading in rec.condition_meshes:  # the registry's MeSH headings of its conditions
+            ui = mesh_descriptor(heading.id)
+            known = self.ctx.meshes.get(ui) if ui else None
+            node = known or self.condition(heading.term, ui)
             self.add(pop, TKG.hasCondition, node)
         self.add(pop, TKG.eligibilityCriteria, rec.eligibility)
         self.add(pop, TKG.eligibleSex, rec.sex)
@@ -771,6 +799,19 @@ class _Emitter:
                 if fig is not None and number is not None and number[1] == "=":
                     self.add(pop, prop, nt_decimal(number[0]))
                     self.evidence(pop, fig, [prop])
+
+    def condition(self, name: str, mesh: str | None = None) -> URIRef:
+        """The condition ``name`` names: the vocabulary's or kg/reference.yaml's, else a node
+        of its own (aligned to the MeSH descriptor ``mesh`` where the record gives one)."""
+        known = self.ctx.conditions.get(name.lower().strip())
+        if known is not None:
+            return known
+        node = iri.condition(slug(name))
+        self.add(node, RDF.type, TKG.Condition)
+        self.add(node, RDFS.label, nt_literal(name))
+        if mesh:
+            self.add(node, SKOS.exactMatch, URIRef(MESH + mesh))
+        return node
 
     def endpoints(self) -> list[str]:
         """Mint the endpoints: the declared outcomes, then the result outcomes not declared.

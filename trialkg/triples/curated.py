@@ -63,6 +63,7 @@ CURIE_PREFIXES = {
     "UO": "http://purl.obolibrary.org/obo/UO_",
     "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
     "DOID": "http://purl.obolibrary.org/obo/DOID_",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
 }
 
 
