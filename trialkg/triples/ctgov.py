@@ -134,6 +134,16 @@ _DOSE = re.compile(
     r"(mg/m2|mg/m²|mg/m\^2|mg/kg|mg|mcg|µg|μg|ug|g)(?![\w/²^])"
 )
 #: the unit of a dose by how registries write it; mg/m² is kg/reference.yaml's, by its synonyms
+DOSE_UNIT_NAMES = {
+    "mg": "milligram",
+    "g": "gram",
+    "mcg": "microgram",
+    "µg": "microgram",
+    "μg": "microgram",
+    "ug": "microgram",
+    "mg/kg": "milligram-per-kilogram",
+}
+
 MESH = "http://id.nlm.nih.gov/mesh/"
 #: MeSH descriptor UIs had seven characters (D and six digits) until late 2013 and have ten
 #: since (D and nine digits), numbered on from the old ones; the registry pads an old one to
@@ -156,15 +166,6 @@ def mesh_descriptor(ui: str) -> str | None:
     return f"D{number:09d}" if number >= FIRST_LONG_MESH else None
 
 
-DOSE_UNIT_NAMES = {
-    "mg": "milligram",
-    "g": "gram",
-    "mcg": "microgram",
-    "µg": "microgram",
-    "μg": "microgram",
-    "ug": "microgram",
-    "mg/kg": "milligram-per-kilogram",
-}
 #: a route of administration by the words and abbreviations registries use; "IV" and "SC"
 #: only beside a dose or a word of giving ("stage IV" is no route)
 _GIVEN = r"(?:(?<=mg )|(?<=kg )|(?<=m2 )|(?<=m² )|(?<=given )|(?<=administered ))"
