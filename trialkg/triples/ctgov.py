@@ -25,7 +25,7 @@ from trialkg import iri, vocab
 from trialkg.records.loader import load_reference, load_source, source_files
 from trialkg.sources.ctgov import Analysis, Figure, Group, Intervention, RegistryStudy
 from trialkg.terms import TKG
-from trialkg.triples.curated import OA, PROV, annotate, link_assertion_graph
+from trialkg.triples.curated import OA, PROV, annotate, expand_curie, link_assertion_graph
 from trialkg.triples.ntriples import (
     NTerm,
     TripleLines,
@@ -144,7 +144,6 @@ DOSE_UNIT_NAMES = {
     "mg/kg": "milligram-per-kilogram",
 }
 
-MESH = "http://id.nlm.nih.gov/mesh/"
 #: MeSH descriptor UIs had seven characters (D and six digits) until late 2013 and have ten
 #: since (D and nine digits), numbered on from the old ones; the registry pads an old one to
 #: ten ("D000001943" for D001943). The highest seven-character UI found in public copies is
@@ -187,6 +186,11 @@ def _drug_id(node: URIRef) -> str:
     """The id of a drug node (``palbociclib``; ``any-endocrine-therapy`` for an agent known
     only by its class)."""
     return str(node).rsplit("/", 1)[1]
+
+
+def _named_drug(node: URIRef) -> bool:
+    """Whether a regimen component is a named drug, not an agent known only by its class."""
+    return not _drug_id(node).startswith("any-")
 
 
 def dose_in(text: str) -> tuple[str, Decimal, str] | None:
@@ -576,11 +580,11 @@ class _Emitter:
                 continue
             for label in itv.arm_labels:
                 by_arm.setdefault(label, []).append(node)
-                if not _drug_id(node).startswith("any-"):
+                if _named_drug(node):
                     named_in.setdefault(label, []).append((node, itv))
         for arm in rec.arms:
             components = by_arm.get(arm.title, [])
-            named = frozenset(_drug_id(c) for c in components if not _drug_id(c).startswith("any-"))
+            named = frozenset(_drug_id(c) for c in components if _named_drug(c))
             arm_id = slug(arm.title)
             for curated_id, drugs in sorted(self.curated.arms.items()):
                 if drugs == named and curated_id not in self.arm_ids.values():
@@ -811,7 +815,7 @@ class _Emitter:
         self.add(node, RDF.type, TKG.Condition)
         self.add(node, RDFS.label, nt_literal(name))
         if mesh:
-            self.add(node, SKOS.exactMatch, URIRef(MESH + mesh))
+            self.add(node, SKOS.exactMatch, expand_curie(f"MESH:{mesh}"))
         return node
 
     def endpoints(self) -> list[str]:
