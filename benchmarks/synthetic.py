@@ -6,7 +6,8 @@ The records go through the project's own input path (``trialkg import ctgov`` or
 ``trialkg build --ctgov``), never straight into triples. Their shape follows real records:
 2-4 arms, each with one to three drugs drawn from a shared pool with a Zipf-like spread (a few
 drugs in many trials, most in few), each drug's intervention described with its dose and
-route, conditions and keywords likewise; results with a participant flow, 3-6 outcome
+route, conditions and keywords likewise, with the MeSH headings of the conditions and
+drugs a registry's derived section gives; results with a participant flow, 3-6 outcome
 measures with per-arm values (medians with 95% CIs, rates at a time point), a hazard ratio
 with CI and p-value per time-to-event outcome, and adverse events (serious and other) from a
 shared pool of terms. About one trial in three has a second record version from a later date,
@@ -38,6 +39,19 @@ CONDITIONS = (
     "Metastatic Breast Cancer", "Early Breast Cancer", "Triple Negative Breast Cancer",
     "Advanced Solid Tumors", "Lung Cancer", "Colorectal Cancer", "Prostate Cancer",
 )  # fmt: skip
+#: the MeSH heading (name, UI as the registry pads it) NLM assigns to each condition
+CONDITION_HEADINGS = {
+    "Breast Cancer": ("Breast Neoplasms", "D000001943"),
+    "HR+/HER2- Breast Cancer": ("Breast Neoplasms", "D000001943"),
+    "HER2-positive Breast Cancer": ("Breast Neoplasms", "D000001943"),
+    "Metastatic Breast Cancer": ("Breast Neoplasms", "D000001943"),
+    "Early Breast Cancer": ("Breast Neoplasms", "D000001943"),
+    "Triple Negative Breast Cancer": ("Triple Negative Breast Neoplasms", "D000064726"),
+    "Advanced Solid Tumors": ("Neoplasms", "D000009369"),
+    "Lung Cancer": ("Lung Neoplasms", "D000008175"),
+    "Colorectal Cancer": ("Colorectal Neoplasms", "D000015179"),
+    "Prostate Cancer": ("Prostatic Neoplasms", "D000011471"),
+}
 AE_TERMS = tuple(
     f"{a} {b}"
     for a in ("Neutropenia", "Anaemia", "Fatigue", "Nausea", "Diarrhoea", "Alopecia", "Rash",
@@ -65,6 +79,14 @@ def zipf_pick(rng: random.Random, pool: int, s: float = 1.1) -> int:
 def drug_name(index: int) -> str:
     stem = DRUG_STEMS[index % len(DRUG_STEMS)]
     return f"{stem}{'cib' if index % 3 == 0 else 'mab'}-{index // len(DRUG_STEMS)}"
+
+
+def drug_heading(name: str) -> dict[str, str]:
+    """The MeSH heading of a synthetic drug: a supplementary concept numbered from its place
+    in the pool, far beyond the UIs MeSH has given (C999000000 on), as a registry pads it."""
+    stem, _, k = name.rpartition("-")
+    index = int(k) * len(DRUG_STEMS) + DRUG_STEMS.index(stem[:-3])
+    return {"id": f"C{999_000_000 + index:09d}", "term": name}
 
 
 def dosing(name: str) -> str:
@@ -240,6 +262,17 @@ def trial(i: int, rng: random.Random, drugs: int, results: bool = True) -> dict[
             },
             "outcomeMeasuresModule": {"outcomeMeasures": measures},
             "adverseEventsModule": {"timeFrame": "5 years", "eventGroups": groups_e, **events},
+        },
+        "derivedSection": {  # headings drawn from the names alone: the same draws as before
+            "conditionBrowseModule": {
+                "meshes": [
+                    {"id": ui, "term": term}
+                    for term, ui in sorted({CONDITION_HEADINGS[c] for c in conditions})
+                ]
+            },
+            "interventionBrowseModule": {
+                "meshes": [drug_heading(n) for n in sorted(interventions)]
+            },
         },
         "hasResults": True,
     }

@@ -1081,16 +1081,21 @@ CONDITIONS = """SELECT ?condition ?mesh WHERE {
         ("D000066388", "D000066388"),  # the lowest ten-character UI known
         ("D000077192", "D000077192"),
         ("D000066350", None),  # between the two: either could be meant
-        ("C500026", None),  # a supplementary concept, not a descriptor
+        ("C000500026", "C500026"),  # a supplementary concept (palbociclib), padded
+        ("C500026", "C500026"),
+        ("C000587014", "C587014"),  # the highest seven-character concept UI known
+        ("C000588642", "C000588642"),  # the lowest ten-character concept UI known
+        ("C000587500", None),  # between the two
         ("M4910", None),  # a browse leaf
         ("D1943", None),
+        ("Q000009", None),
         ("", None),
     ],
 )
-def test_a_registry_mesh_id_is_read_as_a_descriptor_ui(given: str, expected: str | None) -> None:
-    from trialkg.triples.ctgov import mesh_descriptor
+def test_a_registry_mesh_id_is_read_as_a_mesh_ui(given: str, expected: str | None) -> None:
+    from trialkg.triples.ctgov import mesh_ui
 
-    assert mesh_descriptor(given) == expected
+    assert mesh_ui(given) == expected
 
 
 def test_the_registrys_mesh_headings_are_conditions_aligned_to_mesh() -> None:
@@ -1127,4 +1132,64 @@ def test_a_mesh_heading_of_a_curated_condition_names_that_condition(
         ("breast-tumour", "None"),  # kg/reference.yaml's condition, aligned there
         ("neoplasms-ductal", "None"),  # a node of its own, not aligned
         ("BreastCancer", "None"),
+    ]
+
+
+DRUG_MESH = """SELECT ?drug ?mesh WHERE {
+  ?drug a tkg:Drug ; <http://www.w3.org/2004/02/skos/core#exactMatch> ?mesh .
+} ORDER BY ?drug ?mesh"""
+
+
+def _mesh_reports(report: ImportReport) -> list[str]:
+    return [s for s in report.skipped if s.startswith("MeSH heading")]
+
+
+def test_intervention_headings_of_curated_drugs_add_nothing_the_reference_has() -> None:
+    # PALLAS: "Palbociclib" C000500026, the UI kg/reference.yaml maps palbociclib to
+    graph, report = registry_graph(CTGOV / "NCT02513394.json")
+    assert select(graph, DRUG_MESH) == []
+    assert _mesh_reports(report) == []
+    # legacy XML: "Ado-trastuzumab emtansine", no id, names the intervention "T-DM1"
+    graph, report = registry_graph(CTGOV / "NCT03587740.xml")
+    assert select(graph, DRUG_MESH) == []
+    assert _mesh_reports(report) == []
+
+
+def test_an_intervention_heading_aligns_a_new_drug_and_reports_what_it_cannot(
+    tmp_path: Path,
+) -> None:
+    data = pallas_json()
+    module = data["protocolSection"]["armsInterventionsModule"]
+    (palbociclib,) = [i for i in module["interventions"] if i["name"] == "Palbociclib"]
+    palbociclib["name"] = "Dalpiciclib"  # a drug kg/reference.yaml does not know
+    palbociclib["otherNames"] = ["SHR6390"]
+    for arm in module["armGroups"]:
+        arm["interventionNames"] = [
+            "Drug: Dalpiciclib" if n == "Drug: Palbociclib" else n
+            for n in arm.get("interventionNames", [])
+        ]
+    data["derivedSection"]["interventionBrowseModule"]["meshes"] = [
+        {"id": "C000600001", "term": "SHR6390"},  # by the intervention's other name
+        {"id": "D000077267", "term": "Fulvestrant"},  # no intervention of the record
+        {"id": "C000587500", "term": "Dalpiciclib"},  # an id that cannot be told apart
+    ]
+    graph, report = mapped(tmp_path, data)
+    assert select(graph, DRUG_MESH) == [("dalpiciclib", "C000600001")]
+    assert _mesh_reports(report) == [
+        "MeSH heading 'Fulvestrant' (D000077267): names none of the record's drugs",
+        "MeSH heading 'Dalpiciclib' (C000587500): not a MeSH UI that can be told apart",
+    ]
+
+
+def test_an_intervention_heading_other_than_the_reference_mapping_is_reported(
+    tmp_path: Path,
+) -> None:
+    data = pallas_json()
+    data["derivedSection"]["interventionBrowseModule"]["meshes"] = [
+        {"id": "C000500027", "term": "Palbociclib"}
+    ]
+    graph, report = mapped(tmp_path, data)
+    assert select(graph, DRUG_MESH) == []
+    assert _mesh_reports(report) == [
+        "MeSH heading 'Palbociclib' (C000500027): kg/reference.yaml maps palbociclib to C500026"
     ]

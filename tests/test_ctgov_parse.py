@@ -185,21 +185,32 @@ def test_a_field_of_the_wrong_json_type_is_named(
             read_record(bad)
 
 
+@pytest.mark.parametrize("module", ["conditionBrowseModule", "interventionBrowseModule"])
 @pytest.mark.parametrize(
     ("meshes", "field", "message"),
     [
-        ({"id": "D000001943"}, "conditionBrowseModule.meshes", "expected a list of objects"),
-        ([{"id": "D000001943"}], "meshes[0].term", "missing: the heading's name"),
-        ([{"term": "Breast Neoplasms", "id": 1943}], "meshes[0].id", "expected a text"),
+        ({"id": "D000001943"}, "Module.meshes", "expected a list of objects"),
+        ([{"id": "D000001943"}], "Module.meshes[0].term", "missing: the heading's name"),
+        ([{"term": "Breast Neoplasms", "id": 1943}], "Module.meshes[0].id", "expected a text"),
     ],
 )
 def test_a_bad_mesh_heading_is_an_error_naming_its_field(
-    tmp_path: Path, meshes: Any, field: str, message: str
+    tmp_path: Path, module: str, meshes: Any, field: str, message: str
 ) -> None:
     data = json.loads((CTGOV / "NCT03377387.json").read_text(encoding="utf-8"))
-    data["derivedSection"]["conditionBrowseModule"]["meshes"] = meshes
+    data["derivedSection"][module]["meshes"] = meshes
+    field = module + field.removeprefix("Module")
     path = tmp_path / "NCT03377387.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(RegistryParseError, match=re.escape(field)) as info:
         read_record(path)
     assert message in str(info.value) and str(path) in str(info.value)
+
+
+def test_intervention_headings_are_read_from_both_formats() -> None:
+    json_rec = read_record(CTGOV / "NCT02513394.json")
+    assert [(m.term, m.id) for m in json_rec.intervention_meshes] == [("Palbociclib", "C000500026")]
+    xml_rec = read_record(CTGOV / "NCT03587740.xml")  # legacy XML: names only
+    assert [(m.term, m.id) for m in xml_rec.intervention_meshes] == [
+        ("Ado-trastuzumab emtansine", "")
+    ]

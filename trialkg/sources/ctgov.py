@@ -58,11 +58,11 @@ class Intervention(_Model):
 
 
 class MeshHeading(_Model):
-    """A MeSH heading the registry assigned to the study's conditions (the record's derived
-    section: assigned by NLM's algorithm, not by the sponsor)."""
+    """A MeSH heading the registry assigned to the study's conditions or interventions (the
+    record's derived section: assigned by NLM's algorithm, not by the sponsor)."""
 
     term: str
-    id: str = ""  # as the record gives it ("D000001943"); legacy XML gives none
+    id: str = ""  # as the record gives it ("D000001943", "C000500026"); legacy XML gives none
 
 
 class Measurement(_Model):
@@ -171,6 +171,7 @@ class RegistryStudy(_Model):
     enrollment_type: str = ""
     conditions: tuple[str, ...] = ()
     condition_meshes: tuple[MeshHeading, ...] = ()
+    intervention_meshes: tuple[MeshHeading, ...] = ()
     keywords: tuple[str, ...] = ()
     arms: tuple[Group, ...] = ()
     interventions: tuple[Intervention, ...] = ()
@@ -388,12 +389,13 @@ def _check_json_types(path: Path, data: Any, where: str) -> bool:
     return nulls
 
 
-def _meshes(path: Path, data: dict[str, Any], where: str) -> tuple[MeshHeading, ...]:
-    """The MeSH headings of the record's conditions (``derivedSection.conditionBrowseModule
-    .meshes``: a list of objects with ``id`` and ``term``); a heading without its name, or an
-    id that is not text, is an error naming the field."""
-    field = f"{where}derivedSection.conditionBrowseModule.meshes"
-    meshes = _get(data, "derivedSection", "conditionBrowseModule", "meshes")
+def _meshes(path: Path, data: dict[str, Any], where: str, module: str) -> tuple[MeshHeading, ...]:
+    """The MeSH headings of the record's conditions or interventions (``module``:
+    ``derivedSection.conditionBrowseModule.meshes`` or ``interventionBrowseModule``, a list of
+    objects with ``id`` and ``term``); a heading without its name, or an id that is not
+    text, is an error naming the field."""
+    field = f"{where}derivedSection.{module}.meshes"
+    meshes = _get(data, "derivedSection", module, "meshes")
     if meshes is None:
         return ()
     if not isinstance(meshes, list):
@@ -497,7 +499,8 @@ def _from_json(path: Path, data: Any, at: str = "") -> RegistryStudy:
         ),
         enrollment_type=str(_get(design, "enrollmentInfo", "type") or ""),
         conditions=_texts(_get(ps, "conditionsModule", "conditions")),
-        condition_meshes=_meshes(path, data, where),
+        condition_meshes=_meshes(path, data, where, "conditionBrowseModule"),
+        intervention_meshes=_meshes(path, data, where, "interventionBrowseModule"),
         keywords=_texts(_get(ps, "conditionsModule", "keywords")),
         arms=tuple(
             Group(
@@ -754,6 +757,16 @@ def _x(el: ET.Element | None, path: str) -> str:
     return " ".join((found.text or "").split()) if found is not None else ""
 
 
+def _xml_meshes(root: ET.Element, browse: str) -> tuple[MeshHeading, ...]:
+    """The MeSH headings of a legacy record's ``<condition_browse>`` or
+    ``<intervention_browse>``: names only, the legacy format gives no ids."""
+    return tuple(
+        MeshHeading(term=term)
+        for m in root.findall(f"{browse}/mesh_term")
+        if (term := " ".join((m.text or "").split()))
+    )
+
+
 def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
     if root.tag != "clinical_study":
         raise RegistryParseError(path, root.tag, "not a ClinicalTrials.gov <clinical_study>")
@@ -856,11 +869,8 @@ def _from_xml(path: Path, root: ET.Element) -> RegistryStudy:
         ),
         enrollment_type=enrollment.get("type", "") if enrollment is not None else "",
         conditions=tuple(" ".join((c.text or "").split()) for c in root.findall("condition")),
-        condition_meshes=tuple(
-            MeshHeading(term=term)
-            for m in root.findall("condition_browse/mesh_term")
-            if (term := " ".join((m.text or "").split()))
-        ),
+        condition_meshes=_xml_meshes(root, "condition_browse"),
+        intervention_meshes=_xml_meshes(root, "intervention_browse"),
         keywords=tuple(" ".join((c.text or "").split()) for c in root.findall("keyword")),
         arms=tuple(arms),
         interventions=tuple(interventions),

@@ -144,25 +144,29 @@ DOSE_UNIT_NAMES = {
     "mg/kg": "milligram-per-kilogram",
 }
 
-#: MeSH descriptor UIs had seven characters (D and six digits) until late 2013 and have ten
-#: since (D and nine digits), numbered on from the old ones; the registry pads an old one to
-#: ten ("D000001943" for D001943). The highest seven-character UI found in public copies is
-#: D066309, the lowest ten-character one D000066388; an id between the two is not mapped.
-LAST_SHORT_MESH, FIRST_LONG_MESH = 66309, 66388
-MESH_UI = re.compile(r"D(\d{6}|\d{9})")
+#: MeSH UIs had seven characters (a letter and six digits) until late 2013 and have ten since
+#: (the letter and nine digits), numbered on from the old ones; the registry pads an old one
+#: to ten ("D000001943" for D001943, "C000582435" for C582435). For each kind, the highest
+#: seven-character UI and the lowest ten-character one found in public copies: descriptors
+#: (D) D066309 and D000066388, supplementary concepts (C, drugs and rare diseases) C587014
+#: and C000588642. An id between the two bounds of its kind is not mapped.
+MESH_BOUNDS = {"D": (66309, 66388), "C": (587014, 588642)}
+MESH_UI = re.compile(r"([DC])(\d{6}|\d{9})")
 
 
-def mesh_descriptor(ui: str) -> str | None:
-    """The MeSH descriptor UI a registry record's id stands for ("D000001943" -> "D001943",
-    "D000077192" as it is); None for what is not a descriptor UI or cannot be told apart."""
+def mesh_ui(ui: str) -> str | None:
+    """The MeSH UI (descriptor or supplementary concept) a registry record's id stands for
+    ("D000001943" -> "D001943", "C000500026" -> "C500026", "D000077192" as it is); None for
+    what is not a MeSH UI or cannot be told apart."""
     m = MESH_UI.fullmatch(ui.strip())
     if m is None:
         return None
-    digits = m.group(1)
+    kind, digits = m.groups()
     number = int(digits)
-    if len(digits) == 6 or number <= LAST_SHORT_MESH:
-        return f"D{number:06d}"
-    return f"D{number:09d}" if number >= FIRST_LONG_MESH else None
+    last_short, first_long = MESH_BOUNDS[kind]
+    if len(digits) == 6 or number <= last_short:
+        return f"{kind}{number:06d}"
+    return f"{kind}{number:09d}" if number >= first_long else None
 
 
 #: a route of administration by the words and abbreviations registries use; "IV" and "SC"
@@ -312,7 +316,8 @@ class Context:
     conditions: dict[str, URIRef] = field(default_factory=dict)  # name (lower case) -> term
     documents: dict[str, URIRef] = field(default_factory=dict)  # "doi:…", "pmid:…" -> node
     units: dict[str, URIRef] = field(default_factory=dict)  # name (lower case) -> unit
-    meshes: dict[str, URIRef] = field(default_factory=dict)  # MeSH descriptor UI -> condition
+    meshes: dict[str, URIRef] = field(default_factory=dict)  # MeSH UI -> condition
+    drug_meshes: dict[str, str] = field(default_factory=dict)  # MeSH UI -> drug id
     _named: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -355,19 +360,24 @@ class Context:
         # breast cancer"), then those kg/reference.yaml adds, by label and synonym
         conditions = {key.replace("-", " "): term for key, term in vocab.CONDITIONS.items()}
         meshes: dict[str, URIRef] = {}
+        drug_meshes: dict[str, str] = {}
         ref_path = records_dir / "reference.yaml"
         if ref_path.is_file():
             ref, _ = load_reference(ref_path)
             for d in ref.drugs:
                 for name in (d.id, d.label, *d.synonyms):
                     lexicon[name.lower()] = d.id
+                for m in d.mappings:  # a curated drug the registry's MeSH heading names
+                    prefix, _, ui = m.partition(":")
+                    if prefix == "MESH":
+                        drug_meshes[mesh_ui(ui) or ui] = d.id
             for c in ref.conditions:
                 for name in (c.id, c.label, *c.synonyms):
                     conditions[name.lower()] = iri.condition(c.id)
                 for m in c.mappings:  # a curated condition the registry's MeSH heading names
                     prefix, _, ui = m.partition(":")
                     if prefix == "MESH":
-                        meshes[mesh_descriptor(ui) or ui] = iri.condition(c.id)
+                        meshes[mesh_ui(ui) or ui] = iri.condition(c.id)
             units = {
                 name.lower(): iri.unit(u.id)
                 for u in ref.units
@@ -375,7 +385,7 @@ class Context:
             }
         else:
             units = {}
-        return cls(studies, lexicon, conditions, documents, units, meshes)
+        return cls(studies, lexicon, conditions, documents, units, meshes, drug_meshes)
 
     def drug_named(self, low: str) -> str | None:
         """The drug an intervention's name (lower case) names: the lexicon's entry for the
@@ -574,14 +584,19 @@ class _Emitter:
         rec = self.rec
         by_arm: dict[str, list[URIRef]] = {}
         named_in: dict[str, list[tuple[URIRef, Intervention]]] = {}  # arm -> its named drugs
+        names: dict[str, URIRef] = {}  # each name (lower case) of a named drug of the record
         for itv in rec.interventions:
             node = self.agent(itv.name, itv.type, itv.other_names)
             if node is None:
                 continue
+            if _named_drug(node):
+                for name in (itv.name, *itv.other_names):
+                    names.setdefault(" ".join(name.lower().split()), node)
             for label in itv.arm_labels:
                 by_arm.setdefault(label, []).append(node)
                 if _named_drug(node):
                     named_in.setdefault(label, []).append((node, itv))
+        self.drug_headings(names)
         for arm in rec.arms:
             components = by_arm.get(arm.title, [])
             named = frozenset(_drug_id(c) for c in components if _named_drug(c))
@@ -612,6 +627,51 @@ class _Emitter:
                     self.add(r, TKG.hasComponent, c)
                     self.add(c, TKG.componentOf, r)
                 self.dosages(r, arm, arm_id, named_in.get(arm.title, []))
+
+    def drug_headings(self, names: dict[str, URIRef]) -> None:
+        """Align the record's named drugs to the MeSH UIs of the registry's intervention
+        headings. A heading names a drug of the record by the UI kg/reference.yaml maps it
+        to, by one of its intervention's names, or by the drug lexicon ("Ado-trastuzumab
+        emtansine" for an intervention "T-DM1"); the drug gets ``skos:exactMatch`` the
+        heading's UI unless kg/reference.yaml already maps it to MeSH. A heading that names
+        none of the record's drugs, an id that is no MeSH UI, and a UI other than the one
+        kg/reference.yaml gives are reported, not mapped."""
+        if not self.rec.intervention_meshes:
+            return
+        drugs = set(names.values())
+        curated: dict[URIRef, set[str]] = {}  # kg/reference.yaml's MeSH UIs of each drug
+        for curated_ui, drug_id in self.ctx.drug_meshes.items():
+            curated.setdefault(iri.drug(drug_id), set()).add(curated_ui)
+        for heading in self.rec.intervention_meshes:
+            ui = mesh_ui(heading.id) if heading.id else None
+            label = f"MeSH heading {heading.term!r}" + (f" ({heading.id})" if heading.id else "")
+            low = " ".join(heading.term.lower().split())
+            by_ui = self.ctx.drug_meshes.get(ui) if ui else None
+            by_name = self.ctx.drug_named(low)
+            node = next(
+                (
+                    n
+                    for n in (
+                        iri.drug(by_ui) if by_ui else None,
+                        names.get(low),
+                        iri.drug(by_name) if by_name else None,
+                    )
+                    if n is not None and n in drugs
+                ),
+                None,
+            )
+            if node is None:
+                self.report.skipped.append(f"{label}: names none of the record's drugs")
+            elif heading.id and ui is None:
+                self.report.skipped.append(f"{label}: not a MeSH UI that can be told apart")
+            elif ui is not None and node in curated:
+                if ui not in curated[node]:
+                    self.report.skipped.append(
+                        f"{label}: kg/reference.yaml maps {_drug_id(node)} to "
+                        f"{', '.join(sorted(curated[node]))}"
+                    )
+            elif ui is not None:
+                self.add(node, SKOS.exactMatch, expand_curie(f"MESH:{ui}"))
 
     def dosages(
         self, regimen: URIRef, arm: Group, arm_id: str, named: list[tuple[URIRef, Intervention]]
@@ -784,7 +844,7 @@ class _Emitter:
         for cond in rec.conditions:
             self.add(pop, TKG.hasCondition, self.condition(cond))
         for heading in rec.condition_meshes:  # the registry's MeSH headings of its conditions
-            ui = mesh_descriptor(heading.id)
+            ui = mesh_ui(heading.id)
             known = self.ctx.meshes.get(ui) if ui else None
             node = known or self.condition(heading.term, ui)
             self.add(pop, TKG.hasCondition, node)
@@ -807,7 +867,7 @@ class _Emitter:
 
     def condition(self, name: str, mesh: str | None = None) -> URIRef:
         """The condition ``name`` names: the vocabulary's or kg/reference.yaml's, else a node
-        of its own (aligned to the MeSH descriptor ``mesh`` where the record gives one)."""
+        of its own (aligned to the MeSH UI ``mesh`` where the record gives one)."""
         known = self.ctx.conditions.get(name.lower().strip())
         if known is not None:
             return known
