@@ -1136,8 +1136,9 @@ def test_a_mesh_heading_of_a_curated_condition_names_that_condition(
 
 
 DRUG_MESH = """SELECT ?drug ?mesh WHERE {
-  ?drug a tkg:Drug ; <http://www.w3.org/2004/02/skos/core#exactMatch> ?mesh .
-} ORDER BY ?drug ?mesh"""
+  ?drug <http://www.w3.org/2004/02/skos/core#exactMatch> ?mesh .
+  FILTER (STRSTARTS(STR(?drug), "https://w3id.org/trialkg/id/drug/"))
+} ORDER BY ?drug ?mesh"""  # a curated drug is typed in the reference graph, not the record's
 
 
 def _mesh_reports(report: ImportReport) -> list[str]:
@@ -1193,3 +1194,18 @@ def test_an_intervention_heading_other_than_the_reference_mapping_is_reported(
     assert _mesh_reports(report) == [
         "MeSH heading 'Palbociclib' (C000500027): kg/reference.yaml maps palbociclib to C500026"
     ]
+
+
+def test_an_intervention_heading_aligns_a_curated_drug_the_reference_does_not_map(
+    tmp_path: Path,
+) -> None:
+    data = json.loads((CTGOV / "NCT03377387.json").read_text(encoding="utf-8"))
+    data["derivedSection"]["interventionBrowseModule"]["meshes"].append(
+        {"id": "C000600002", "term": "Neratinib"}  # an id of this test's
+    )
+    path = tmp_path / "NCT03377387.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    graph, report = registry_graph(path)
+    # capecitabine's D000069287 is kg/reference.yaml's own; neratinib has no MeSH id there
+    assert select(graph, DRUG_MESH) == [("neratinib", "C000600002")]
+    assert _mesh_reports(report) == []
