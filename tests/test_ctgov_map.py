@@ -1033,6 +1033,49 @@ def test_a_description_states_one_dose_and_one_route_or_none(
 
 
 @pytest.mark.parametrize(
+    ("text", "schedule"),
+    [
+        ("125 mg orally once daily, days 1-21 of each 28-day cycle",
+         "once daily, days 1-21 of each 28-day cycle"),
+        ("6 mg/kg IV every 3 weeks", "every 3 weeks"),
+        ("400 mg SC once every 4 weeks", "once every 4 weeks"),
+        ("80 mg/m2 on days 1, 8 and 15 of a 28-day cycle", "on days 1, 8 and 15 of a 28-day cycle"),
+        ("200 mg q12h", "q12h"),
+        ("3 weeks on/1 week off", "3 weeks on/1 week off"),
+        ("taken 7 days on and 7 days off. 1000mg BID.", "7 days on and 7 days off; BID"),
+        ("given on Day 1 of each 21-day cycle", "on Day 1 of each 21-day cycle"),
+        ("Patients are seen on Day 1 of Cycle 1.", None),  # a visit, not a dose
+        ("8 mg/kg IV loading dose", None),
+        ("for a total duration of 2 years", None),
+    ],
+)  # fmt: skip
+def test_a_description_states_its_schedule_in_its_own_words(
+    text: str, schedule: str | None
+) -> None:
+    from trialkg.triples.ctgov import schedule_in
+
+    assert schedule_in(text) == schedule
+
+
+SCHEDULES = """SELECT ?drug ?schedule WHERE {
+  ?d a tkg:Dosage ; tkg:dosageOf ?drug ; tkg:dosingSchedule ?schedule .
+} ORDER BY ?drug"""
+
+
+def test_the_real_records_schedules(tmp_path: Path) -> None:
+    graph, _ = registry_graph(CTGOV / "NCT03377387.json")
+    assert select(graph, SCHEDULES) == [
+        ("capecitabine", "7 days on and 7 days off; BID"),
+        ("neratinib", "daily continuously"),
+    ]
+    graph, _ = mapped(tmp_path, pallas_json())  # arm A's description: palbociclib's
+    assert select(graph, SCHEDULES) == [
+        ("palbociclib", "once daily, Day 1 to Day 21 followed by 7 days off treatment in a "
+         "28-day cycle"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
     ("legacy", "pointer"),
     [
         (False, "/protocolSection/armsInterventionsModule/armGroups/0/description"),

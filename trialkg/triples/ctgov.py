@@ -186,6 +186,56 @@ _ROUTES = [
 ]
 
 
+_N = r"(?:\d+|one|two|three|four|five|six|seven|eight|ten|twelve)"
+#: the words registries state a dosing schedule with: how often ("once daily", "every 3
+#: weeks", "BID", "q3w", "continuously") and which days of a cycle ("days 1-21", "Day 1 to
+#: Day 21", "7 days on and 7 days off", "followed by 7 days off treatment", "of each
+#: 28-day cycle")
+_SCHEDULE = re.compile(
+    "|".join(
+        (
+            rf"\b(?:once|twice|thrice|{_N} times) (?:a |per |each )?(?:day|week|month)\b",
+            r"\b(?:once |twice )?(?:daily|weekly|monthly|nightly)\b",
+            rf"\b(?:once )?every (?:other )?(?:{_N} )?(?:hours?|days?|weeks?|months?)\b",
+            r"\b[qQ] ?\d+ ?(?:h|d|w|wk|wks)\b|\b(?:QD|BID|TID|QID|QW|QOD)\b",
+            r"\bcontinuous(?:ly)?\b",
+            r"\b(?:on )?days? \d+(?: ?(?:-|–|to|through) ?(?:days? )?\d+)?"
+            r"(?:(?:, ?| and )\d+)*(?: and \d+)?\b",
+            rf"\b{_N} (?:days?|weeks?) on(?:,? and |, |/| ?- ?){_N} (?:days?|weeks?) off\b",
+            rf"\bfollowed by {_N} (?:days?|weeks?) (?:off|of rest)(?: treatment)?\b",
+            r"\b(?:(?:of|in|per) )?(?:each |a |every |the )?\d+[- ]day (?:treatment )?cycles?\b",
+        )
+    ),
+    re.I,
+)
+#: what may stand between two parts of one schedule ("once daily, days 1-21 of ...")
+_SCHEDULE_GLUE = re.compile(r"[\s,;]*(?:(?:and|then|followed by|on|for|with)\s+)?")
+#: one day alone ("Day 1 of Cycle 1", "seen on Day 1") is a visit as often as a dose
+_ONE_DAY = re.compile(r"(?:on )?days? \d+", re.I)
+
+
+def schedule_in(text: str) -> str | None:
+    """The dosing schedule an intervention's description states, in its words: the run of
+    schedule phrases with nothing but commas and joining words between them ("once daily,
+    days 1-21 of each 28-day cycle"); separate runs joined by "; " in their order ("7 days
+    on and 7 days off; BID"); None if it states none. A day alone ("Day 1 of Cycle 1") is
+    no schedule."""
+    runs: list[list[int]] = []
+    for m in _SCHEDULE.finditer(text):
+        if runs and _SCHEDULE_GLUE.fullmatch(text, runs[-1][1], m.start()):
+            runs[-1][1] = max(runs[-1][1], m.end())
+        else:
+            runs.append([m.start(), m.end()])
+    words: list[str] = []
+    for start, end in runs:
+        run = " ".join(text[start:end].split())
+        if _ONE_DAY.fullmatch(run):
+            continue
+        if run.lower() not in (w.lower() for w in words):
+            words.append(run)
+    return "; ".join(words) or None
+
+
 def _drug_id(node: URIRef) -> str:
     """The id of a drug node (``palbociclib``; ``any-endocrine-therapy`` for an agent known
     only by its class)."""
@@ -725,6 +775,7 @@ class _Emitter:
             self.add(d, TKG.doseUnit, unit)
             self.evidence(d, Figure(text=dose[0], pointer=fig.pointer), [TKG.doseAmount])
         self.add(d, TKG.route, vocab.ROUTES[route] if route else None)
+        self.add(d, TKG.dosingSchedule, schedule_in(fig.text))
         return True
 
     def group_arms(self, groups: Sequence[Group]) -> dict[str, str]:
