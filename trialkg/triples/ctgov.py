@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -186,6 +186,15 @@ _ROUTES = [
 ]
 
 
+def _mesh_mappings(mappings: Sequence[str]) -> Iterator[str]:
+    """The MeSH UIs among kg/reference.yaml ``mappings`` ("MESH:D001943"), as
+    :func:`mesh_ui` reads a registry's ids."""
+    for m in mappings:
+        prefix, _, ui = m.partition(":")
+        if prefix == "MESH":
+            yield mesh_ui(ui) or ui
+
+
 _N = r"(?:\d+|one|two|three|four|five|six|seven|eight|ten|twelve)"
 #: the words registries state a dosing schedule with: how often ("once daily", "every 3
 #: weeks", "BID", "q3w", "continuously") and which days of a cycle ("days 1-21", "Day 1 to
@@ -223,7 +232,7 @@ def schedule_in(text: str) -> str | None:
     runs: list[list[int]] = []
     for m in _SCHEDULE.finditer(text):
         if runs and _SCHEDULE_GLUE.fullmatch(text, runs[-1][1], m.start()):
-            runs[-1][1] = max(runs[-1][1], m.end())
+            runs[-1][1] = m.end()
         else:
             runs.append([m.start(), m.end()])
     words: list[str] = []
@@ -417,17 +426,13 @@ class Context:
             for d in ref.drugs:
                 for name in (d.id, d.label, *d.synonyms):
                     lexicon[name.lower()] = d.id
-                for m in d.mappings:  # a curated drug the registry's MeSH heading names
-                    prefix, _, ui = m.partition(":")
-                    if prefix == "MESH":
-                        drug_meshes[mesh_ui(ui) or ui] = d.id
+                for ui in _mesh_mappings(d.mappings):  # a drug a registry's heading names
+                    drug_meshes[ui] = d.id
             for c in ref.conditions:
                 for name in (c.id, c.label, *c.synonyms):
                     conditions[name.lower()] = iri.condition(c.id)
-                for m in c.mappings:  # a curated condition the registry's MeSH heading names
-                    prefix, _, ui = m.partition(":")
-                    if prefix == "MESH":
-                        meshes[mesh_ui(ui) or ui] = iri.condition(c.id)
+                for ui in _mesh_mappings(c.mappings):  # a condition a registry's heading names
+                    meshes[ui] = iri.condition(c.id)
             units = {
                 name.lower(): iri.unit(u.id)
                 for u in ref.units
@@ -686,14 +691,9 @@ class _Emitter:
         heading's UI unless kg/reference.yaml already maps it to MeSH. A heading that names
         none of the record's drugs, an id that is no MeSH UI, and a UI other than the one
         kg/reference.yaml gives are reported, not mapped."""
-        if not self.rec.intervention_meshes:
-            return
         drugs = set(names.values())
-        curated: dict[URIRef, set[str]] = {}  # kg/reference.yaml's MeSH UIs of each drug
-        for curated_ui, drug_id in self.ctx.drug_meshes.items():
-            curated.setdefault(iri.drug(drug_id), set()).add(curated_ui)
         for heading in self.rec.intervention_meshes:
-            ui = mesh_ui(heading.id) if heading.id else None
+            ui = mesh_ui(heading.id)
             label = f"MeSH heading {heading.term!r}" + (f" ({heading.id})" if heading.id else "")
             low = " ".join(heading.term.lower().split())
             by_ui = self.ctx.drug_meshes.get(ui) if ui else None
@@ -714,13 +714,16 @@ class _Emitter:
                 self.report.skipped.append(f"{label}: names none of the record's drugs")
             elif heading.id and ui is None:
                 self.report.skipped.append(f"{label}: not a MeSH UI that can be told apart")
-            elif ui is not None and node in curated:
-                if ui not in curated[node]:
+            elif ui is None:
+                continue  # legacy XML: a heading without its id
+            elif curated := sorted(
+                u for u, d in self.ctx.drug_meshes.items() if iri.drug(d) == node
+            ):  # kg/reference.yaml maps the drug to MeSH itself
+                if ui not in curated:
                     self.report.skipped.append(
-                        f"{label}: kg/reference.yaml maps {_drug_id(node)} to "
-                        f"{', '.join(sorted(curated[node]))}"
+                        f"{label}: kg/reference.yaml maps {_drug_id(node)} to {', '.join(curated)}"
                     )
-            elif ui is not None:
+            else:
                 self.add(node, SKOS.exactMatch, expand_curie(f"MESH:{ui}"))
 
     def dosages(
