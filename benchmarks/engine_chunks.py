@@ -3,9 +3,9 @@
     .venv/bin/python -m benchmarks.engine_chunks 20000 [--chunk-mb 0 16 32 64]
         [--threads 2] [--results-share 0.02]
 
-Generates N trials (``benchmarks.synthetic``), runs the bulk build with the N-Quads stream
-its mapping child writes copied to a file instead of loaded (so the file holds exactly the
-lines the engine would get, in their order), then loads that file into a new store on disk
+Generates N trials (``benchmarks.synthetic``), runs the bulk build with the N-Quads files
+its mapping children write copied to one file instead of loaded (so the file holds exactly
+the lines the engine would get, in their order), then loads that file into a new store on disk
 once per ``--chunk-mb`` value, each in a process of its own, leniently as the build loads:
 ``0`` in one ``bulk_load`` call, else with :func:`trialkg.bulk.load_in_chunks`,
 ``--threads`` calls at a time. For each: the load's seconds and CPU seconds, the
@@ -32,36 +32,22 @@ from trialkg.paths import default_documents_dir, records_dir
 from trialkg.rss import own_peak_rss_mb
 
 
-class _Capture:
-    """Stands for the engine in the build's streamed stage: copies the stream to a file."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-
-    def bulk_load(self, path: str, **_options: Any) -> None:
-        with open(path, "rb") as src, self.target.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-
-
 def capture_stream(trials: int, work: Path, results_share: float = 0.02) -> Path:
-    """The N-Quads a bulk build of ``trials`` generated trials gives the engine, as a file."""
+    """The N-Quads a bulk build of ``trials`` generated trials gives the engine, as one file
+    (the mapping children's files one after the other, as the build loads them)."""
     import trialkg.bulk as bulk
 
     generate(trials, work / "records", results_share=results_share)
     target = work / "stream.nq"
-    stream = bulk._stream_records
 
-    def captured(_engine: ox.Store, *args: Any, **kwargs: Any) -> None:
-        stream(_Capture(target), *args, **kwargs)  # type: ignore[arg-type]
+    def captured(_engine: ox.Store, files: list[Path], *_args: Any) -> None:
+        with target.open("wb") as dst:
+            for f in files:
+                with f.open("rb") as src:
+                    shutil.copyfileobj(src, dst, 1 << 20)
 
-    with patch.object(bulk, "_stream_records", captured):
-        bulk.bulk_build(  # in one "load": the capture reads the whole stream
-            records_dir(),
-            default_documents_dir(),
-            [work / "records"],
-            work / "store",
-            load_chunk=0,
-        )
+    with patch.object(bulk, "_load_files", captured):
+        bulk.bulk_build(records_dir(), default_documents_dir(), [work / "records"], work / "store")
     return target
 
 

@@ -113,13 +113,10 @@ def test_bad_records_are_left_out_whole(tmp_path: Path, documents: Path) -> None
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_mapping_child_failure_stops_the_build_and_loads_nothing(
-    tmp_path: Path, workers: int
-) -> None:
-    from trialkg.bulk import BulkError, BulkReport, _stream_records, partition
+def test_mapping_child_failure_stops_the_build(tmp_path: Path, workers: int) -> None:
+    from trialkg.bulk import BulkError, BulkReport, _map, partition
 
     files = generate(4, tmp_path / "records", seed=9)
-    engine = ox.Store()
     job = {
         "records_dir": str(records_dir()),
         "curated": str(tmp_path / "no-such-file.nq"),  # the children cannot read it and fail
@@ -128,8 +125,7 @@ def test_mapping_child_failure_stops_the_build_and_loads_nothing(
     parts = partition(files, workers)
     assert len(parts) == workers
     with pytest.raises(BulkError, match="exit status 1"):
-        _stream_records(engine, job, parts, BulkReport(), lambda done, total, name: None)
-    assert len(engine) == 0
+        _map(job, parts, BulkReport(), lambda done, total, name: None)
 
 
 def test_mapped_records_stream_as_n_quads_of_their_graphs(tmp_path: Path) -> None:

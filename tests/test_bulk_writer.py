@@ -1,68 +1,14 @@
-"""The mapping child's batches and background writer."""
+"""The mapping child's batches, and the engine fed the mapped N-Quads in chunks."""
 
 from __future__ import annotations
 
 import io
-import threading
 from pathlib import Path
 
 import pytest
 
 from trialkg import bulk
-from trialkg.bulk import _BackgroundWriter, _Batches
-
-
-class SlowSink(io.BytesIO):
-    """A sink that lets one write through each time the test opens the gate."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = threading.Semaphore(0)
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        self.gate.acquire()
-        return super().write(data)
-
-
-def test_writes_arrive_in_order() -> None:
-    sink = io.BytesIO()
-    writer = _BackgroundWriter(sink, limit=10)
-    for i in range(200):
-        writer.write(f"{i};".encode())
-    writer.close()
-    assert sink.getvalue().decode().split(";")[:-1] == [str(i) for i in range(200)]
-
-
-def test_a_write_beyond_the_limit_waits_for_the_sink() -> None:
-    sink = SlowSink()
-    writer = _BackgroundWriter(sink, limit=8)
-    writer.write(b"12345678")  # fills the limit: the thread now waits at the gate
-    done = threading.Event()
-
-    def second() -> None:
-        writer.write(b"abcd")
-        done.set()
-
-    threading.Thread(target=second, daemon=True).start()
-    assert not done.wait(0.3)  # held back while 8 bytes are pending
-    sink.gate.release()
-    assert done.wait(5)
-    sink.gate.release()
-    writer.close()
-    assert sink.getvalue() == b"12345678abcd"
-
-
-def test_an_error_of_the_sink_is_raised_to_the_mapper() -> None:
-    class Broken(io.BytesIO):
-        def write(self, data: bytes) -> int:  # type: ignore[override]
-            raise BrokenPipeError("the loader closed the pipe")
-
-    writer = _BackgroundWriter(Broken(), limit=1 << 20)
-    writer.write(b"x")
-    with pytest.raises(BrokenPipeError, match="loader closed"):
-        for _ in range(10_000):
-            writer.write(b"y")
-        writer.close()
+from trialkg.bulk import _Batches, _Files
 
 
 def test_versions_of_a_trial_go_to_separate_batches_that_still_fill_up(
@@ -131,34 +77,49 @@ def test_bulk_options_without_registry_records_are_refused(option: list[str]) ->
     assert result.exit_code == 2 and "--ctgov" in result.output
 
 
-def test_writers_sharing_a_pipe_keep_their_pieces_whole(tmp_path: Path) -> None:
-    import os
+def _spooled(tmp_path: Path, parts: list[bytes]) -> list[Path]:
+    files = []
+    for k, part in enumerate(parts):
+        files.append(tmp_path / f"worker-{k}.nq")
+        files[-1].write_bytes(part)
+    return files
 
-    read_fd, write_fd = os.pipe()
-    lock = tmp_path / "pipe.lock"
-    pieces = 40
 
-    def write(k: int, fd: int) -> None:
-        pipe = bulk._LockedPipe(fd, lock)
-        for i in range(pieces):  # pieces of 300 KB, far beyond what a pipe keeps whole
-            pipe.write(b"".join(f"{k} {i} {j:06d} {'x' * 80}\n".encode() for j in range(3000)))
-        pipe.close()
+@pytest.mark.parametrize("chunk", [1, 100, 1 << 20])
+def test_mapped_files_load_as_one_stream_and_are_deleted_once_read(
+    tmp_path: Path, chunk: int
+) -> None:
+    import pyoxigraph as ox
 
-    # each writer's own copy of the write end, made before the original is closed below
-    writers = [threading.Thread(target=write, args=(k, os.dup(write_fd))) for k in range(3)]
-    for w in writers:
-        w.start()
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as source:
-        data = source.read()
-    for w in writers:
-        w.join()
-    lines = data.decode().splitlines()
-    assert len(lines) == 3 * pieces * 3000
-    runs: list[tuple[str, str]] = []
-    for line in lines:
-        k, i, _j, pad = line.split(" ")
-        assert pad == "x" * 80
-        if not runs or runs[-1] != (k, i):
-            runs.append((k, i))
-    assert len(runs) == 3 * pieces  # each piece arrived in one run of lines
+    lines = NQUADS.splitlines(keepends=True)
+    files = _spooled(tmp_path, [b"".join(lines[:7]), b"", b"".join(lines[7:])])
+    told: list[int] = []
+    source = _Files(files, told.append)
+    store = ox.Store()
+    assert bulk.load_in_chunks(store, source, chunk) == 40
+    whole = ox.Store()
+    whole.bulk_load(NQUADS, format=ox.RdfFormat.N_QUADS)
+    assert set(store) == set(whole)
+    assert told == sorted(told) and told[-1] == len(NQUADS)
+    assert not any(f.exists() for f in files)
+
+
+def test_a_read_of_mapped_files_stops_at_the_end_of_each_file(tmp_path: Path) -> None:
+    files = _spooled(tmp_path, [b"a b c .\n", b"d e f .\ng h i .\n"])
+    source = _Files(files, lambda read: None)
+    assert source.read(100) == b"a b c .\n"  # no line from the next file joined to it
+    assert source.readline() == b"d e f .\n"
+    assert not files[0].exists() and files[1].exists()
+    assert source.read(100) == b"g h i .\n"
+    assert source.read(100) == b""
+    assert not files[1].exists()
+
+
+def test_a_refused_line_in_mapped_files_is_named_by_its_place_in_the_stream(
+    tmp_path: Path,
+) -> None:
+    import pyoxigraph as ox
+
+    files = _spooled(tmp_path, [NQUADS, b"<http://example.org/s> <p> broken .\n"])
+    with pytest.raises(SyntaxError, match="after line 40 of the N-Quads"):
+        bulk.load_in_chunks(ox.Store(), _Files(files, lambda read: None), len(NQUADS))

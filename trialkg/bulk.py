@@ -2,13 +2,13 @@
 
 ``trialkg import ctgov`` adds records one transaction at a time to a built store; for tens of
 thousands of records that costs a transaction, a validation and a reasoning run per record.
-This path maps the records in child processes (one per two cores by default, each with
-the records of its share of the trials) that validate them in batches (the shapes compiled to
+This path maps the records in child processes (one per core by default, each with the
+records of its share of the trials) that validate them in batches (the shapes compiled to
 whole-graph SPARQL), reason over each as the import does (the rules in Python,
-:mod:`trialkg.record_rules`), and stream the N-Quads of the valid ones through one pipe into
-the engine's bulk loader, which builds a new store version while the mapping runs, in one
-load or, to bound the loader's memory, in one load per chunk of the stream. A last child
-writes the dataset description once the counts are known. Nothing is written after the load
+:mod:`trialkg.record_rules`), and write the N-Quads of the valid ones to a file of their
+own; a last child writes the dataset description once the counts are known. The engine's
+bulk loader then builds a new store version from the files, in one load per chunk of them
+(to bound the loader's memory) or in one load per file. Nothing is written after the load
 but a compaction; the contradiction checks across records then read the store. The version
 goes live only if all of it succeeds; a record that cannot be read, mapped or validated is
 reported and left out, whole."""
@@ -30,7 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, cast
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from trialkg.record_rules import RecordReasoner
 
 Progress = Callable[[int, int, str], None]
+"""Told how far a stage is: done and total (records mapped, bytes loaded), and what it does
+("mapping NCT01234567.json", "loading (14,998 MB)")."""
 
 
 LOAD_CHUNK = 16 << 20
@@ -100,15 +102,21 @@ def bulk_build(
     """Build curated records and registry records (files or folders) into a new version,
     compacted (``optimize``) before it goes live unless told not to.
 
-    The engine loads the stream in chunks of ``load_chunk`` bytes, two at a time
+    First the curated graphs (reasoned as ``trialkg build`` reasons), then the registry
+    records, mapped, validated and reasoned over one by one in ``workers`` child processes
+    (:func:`default_workers` if not given; :func:`map_records`), each writing its share to a
+    file, then the dataset description (:func:`_map`). Then the engine loads the files
+    (:func:`_load_files`): in chunks of ``load_chunk`` bytes, two at a time
     (:func:`load_in_chunks`), which bounds what it holds; with ``load_chunk=0``, in one
-    load (about 2 GB held, whatever the size of the input). ``workers``: how many child
-    processes map the records (:func:`default_workers` if not given).
+    load per file (about 2 GB held, whatever the size of the input).
 
-    Everything goes into the engine as one stream: the curated graphs
-    (reasoned as ``trialkg build`` reasons), then the registry records, mapped, validated
-    and reasoned over one by one in the child processes (:func:`map_records`), then the
-    dataset description.
+    Mapping and loading come one after the other, each with every core. Fed while the
+    children mapped, the engine's loader shared the cores with them, and the compaction of
+    its files, put off until the load ended, then ran on one core (decision 0005,
+    ``benchmarks/RESULTS.md``). The files hold the N-Quads the engine is given (about 400
+    bytes a triple of the records, 15 GB at 100,000 synthetic trials); each is deleted once
+    the engine has read it.
+
     Nothing is written after the load; the compaction rewrites the loader's files, which
     overlap (records arrive in no key order), into sorted levels, so that scans read one
     file per level (3x faster on the contradiction checks at 2,000 trials). The checks for
@@ -150,7 +158,7 @@ def bulk_build(
                         nt = graph.serialize(format="nt", encoding="utf-8")
                         report.quads += _write(out, nt, name)
                         sizes[str(name)] = len(graph)
-            try:  # parsed strictly once, as the records are (see _stream_records)
+            try:  # parsed strictly once, as the records are (see _load_files)
                 ox.Store().bulk_load(path=str(curated), format=ox.RdfFormat.N_QUADS)
             except SyntaxError as exc:
                 raise BulkError(
@@ -171,10 +179,12 @@ def bulk_build(
                 "work": str(work),
             }
             parts = partition(files, workers or default_workers())
-            _stream_records(store._inner, job, parts, report, progress, load_chunk)
+            mapped = _map(job, parts, report, progress)
+            lap("map, validate and reason")
+            _load_files(store._inner, mapped, load_chunk, progress)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        lap("map, validate, reason and bulk load (streamed)")
+        lap("bulk load")
         if optimize:
             store.optimize()
             lap("optimize")
@@ -186,15 +196,13 @@ def bulk_build(
 
 
 def default_workers() -> int:
-    """Mapping children for a bulk build: one per two cores, at least one and at most
+    """Mapping children for a bulk build: one per core, at least one and at most
     :data:`MAX_WORKERS`.
 
-    The engine's loader keeps about 1.6 cores busy alone and a child about 0.8-0.9 (100,000
-    trials, ``benchmarks/RESULTS.md``): on two cores one child already keeps both busy, and
-    a second made the build slower (by 6%, then 7-13%, in two rounds); more cores may
-    leave room for more children, which is not measured.
+    The children map before the engine loads (:func:`bulk_build`), so they have every
+    core to themselves; each holds about 0.4 GB at 100,000 trials (``benchmarks/RESULTS.md``).
     """
-    return max(1, min((os.cpu_count() or 1) // 2, MAX_WORKERS))
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
 MAX_WORKERS = 4
@@ -230,18 +238,18 @@ def partition(files: list[Path], workers: int) -> list[list[Path]]:
     return parts
 
 
-def _child(mode: str, write_fd: int) -> subprocess.Popen[bytes]:
-    """A child process running :func:`_main` in ``mode``, writing N-Quads to ``write_fd``."""
+def _child(mode: str) -> subprocess.Popen[bytes]:
+    """A child process running :func:`_main` in ``mode`` (its job on stdin, messages on
+    stdout)."""
     import trialkg
 
     env = dict(os.environ)
     package_root = str(Path(trialkg.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     return subprocess.Popen(
-        [sys.executable, "-P", "-m", "trialkg.bulk", mode, str(write_fd)],
+        [sys.executable, "-P", "-m", "trialkg.bulk", mode],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        pass_fds=(write_fd,),
         env=env,
     )
 
@@ -252,51 +260,22 @@ def _send(child: subprocess.Popen[bytes], job: dict[str, object]) -> None:
     child.stdin.close()
 
 
-def _stream_records(
-    engine: ox.Store,
+def _map(
     job: dict[str, object],
     parts: list[list[Path]],
     report: BulkReport,
     progress: Progress,
-    load_chunk: int = 0,
-) -> None:
+) -> list[Path]:
     """Map the records of each share of ``parts`` in a child process of its own
-    (:func:`_map_worker`), all writing N-Quads into one pipe that ``engine`` bulk-loads
-    while they run (in chunks of ``load_chunk`` bytes if given); then, once they are done,
-    the dataset description (:func:`_finish_worker`).
+    (:func:`_map_worker`), each writing the N-Quads of its share to a file of its own; once
+    they are all done, a last child writes the dataset description (:func:`_finish_worker`)
+    to one more file. Return the files, to be loaded in their order (:func:`_load_files`).
 
     ``job``: what every child needs (see :func:`bulk_build`), with ``work``, a folder for
     the children's files. A child that fails stops the others and the build.
-
-    The engine loads the stream leniently: its lines were parsed strictly before they were
-    written (the curated graphs by :func:`bulk_build`, each record version's assertions and
-    provenance by the child's validation, :meth:`_Batch.violations`), and the rest is made of
-    their terms (what reasoning adds) or of IRIs the build mints from checked NCT numbers
-    (the description). Checking every IRI again cost the loader a tenth of its time.
     """
-    read_fd, write_fd = os.pipe()
-    _widen(write_fd)
     work = Path(cast(str, job["work"]))
-    job = {**job, "lock": str(work / "pipe.lock")}
     total = sum(len(part) for part in parts)
-    load_error: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            if load_chunk:
-                with os.fdopen(read_fd, "rb", closefd=False) as pipe:
-                    load_in_chunks(engine, pipe, load_chunk, lenient=True)
-            else:
-                engine.bulk_load(
-                    path=f"/dev/fd/{read_fd}", format=ox.RdfFormat.N_QUADS, lenient=True
-                )
-        except BaseException as exc:
-            load_error.append(exc)
-        finally:
-            os.close(read_fd)  # a child still writing then stops on a broken pipe
-
-    loader = threading.Thread(target=load, name="bulk-load")
-    loader.start()
     messages: queue.Queue[tuple[int, dict[str, object] | None]] = queue.Queue()
 
     def listen(k: int, child: subprocess.Popen[bytes]) -> None:
@@ -308,9 +287,10 @@ def _stream_records(
     children: list[subprocess.Popen[bytes]] = []
     errors: list[str] = []  # what a child said first, then exit statuses
     said = 0  # how many of ``errors`` a child said
+    spooled = [work / f"worker-{k}.nq" for k in range(len(parts))]
     try:
         for k, part in enumerate(parts):
-            child = _child("map", write_fd)
+            child = _child("map")
             children.append(child)
             threading.Thread(target=listen, args=(k, child), daemon=True).start()
             _send(
@@ -320,6 +300,7 @@ def _stream_records(
                     "files": [str(f) for f in part],
                     "curated_too": k == 0,
                     "state": str(work / f"worker-{k}"),
+                    "out": str(spooled[k]),
                 },
             )
         done: dict[int, dict[str, object]] = {}
@@ -335,7 +316,7 @@ def _stream_records(
                     _stop(children)
             elif "progress" in message:
                 mapped[k] = cast(int, message["progress"])
-                progress(sum(mapped), total, cast(str, message["name"]))
+                progress(sum(mapped), total, f"mapping {message['name']}")
             elif "failed" in message:
                 file, why = cast(list[str], message["failed"])
                 report.failed.append((file, why))
@@ -348,12 +329,19 @@ def _stream_records(
         if not errors:
             states = [work / f"worker-{k}" for k in range(len(parts))]
             _no_version_twice(states)
-            finisher = _child("finish", write_fd)
+            finisher = _child("finish")
             children.append(finisher)
             record_triples = sum(cast(int, d["record_triples"]) for d in done.values())
+            described = work / "description.nq"
+            spooled.append(described)
             _send(
                 finisher,
-                {**job, "states": [str(s) for s in states], "record_triples": record_triples},
+                {
+                    **job,
+                    "states": [str(s) for s in states],
+                    "record_triples": record_triples,
+                    "out": str(described),
+                },
             )
             assert finisher.stdout is not None
             finished = [json.loads(line) for line in finisher.stdout]
@@ -372,18 +360,50 @@ def _stream_records(
         _stop(children)
         raise
     finally:
-        os.close(write_fd)  # the loader reads to the end once every child has closed it too
         for child in children:
             child.wait()
-        loader.join()
     report.failed.sort()
-    if said:  # the others were stopped, perhaps in the middle of a line the loader refused
+    if errors:  # what a child said comes first
         raise BulkError(errors[0])
-    if load_error:  # the children then fail on a closed pipe: the loader's error says why
-        raise BulkError(f"the engine could not load the mapped records: {load_error[0]}")
-    if errors:
-        raise BulkError(errors[0])
-    progress(total, total, "")
+    progress(total, total, "mapped")
+    return spooled
+
+
+def _load_files(engine: ox.Store, files: list[Path], load_chunk: int, progress: Progress) -> None:
+    """Bulk-load the N-Quads ``files`` into ``engine``, in chunks of ``load_chunk`` bytes
+    (:func:`load_in_chunks`), or each file in one load if ``load_chunk`` is 0; each file is
+    deleted once it is read.
+
+    The engine loads them leniently: their lines were parsed strictly before they were
+    written (the curated graphs by :func:`bulk_build`, each record version's assertions and
+    provenance by the child's validation, :meth:`_Batch.violations`), and the rest is made of
+    their terms (what reasoning adds) or of IRIs the build mints from checked NCT numbers
+    (the description). Checking every IRI again cost the loader a tenth of its time.
+    """
+    try:
+        _load_all(engine, files, load_chunk, progress)
+    except (SyntaxError, OSError) as exc:
+        raise BulkError(f"the engine could not load the mapped records: {exc}") from exc
+
+
+def _load_all(engine: ox.Store, files: list[Path], load_chunk: int, progress: Progress) -> None:
+    total = sum(f.stat().st_size for f in files)
+    megabytes = f"{total / 1e6:,.0f} MB"
+    if not load_chunk:
+        read = 0
+        for f in files:
+            progress(read, total, f"loading the mapped records ({megabytes})")
+            engine.bulk_load(path=str(f), format=ox.RdfFormat.N_QUADS, lenient=True)
+            read += f.stat().st_size
+            f.unlink()
+        progress(total, total, "loaded")
+        return
+    source = _Files(files, lambda read: progress(read, total, f"loading ({megabytes})"))
+    try:
+        load_in_chunks(engine, source, load_chunk, lenient=True)
+    finally:
+        source.close()
+    progress(total, total, "loaded")
 
 
 def _stop(children: list[subprocess.Popen[bytes]]) -> None:
@@ -406,21 +426,17 @@ def _no_version_twice(states: list[Path]) -> None:
             seen[name] = k
 
 
-def _widen(fd: int) -> None:
-    """Let the pipe hold 1 MiB (Linux's default ceiling for any user) instead of 64 KiB, so
-    that the two processes hand over fewer, larger pieces; where that cannot be set, the
-    pipe stays as it is."""
-    try:
-        import fcntl
+class Readable(Protocol):
+    """What :func:`load_in_chunks` reads from: a binary file, a pipe, :class:`_Files`."""
 
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
-    except (ImportError, AttributeError, OSError):
-        pass
+    def read(self, size: int, /) -> bytes: ...
+
+    def readline(self) -> bytes: ...
 
 
 def load_in_chunks(
     engine: ox.Store,
-    source: IO[bytes],
+    source: Readable,
     chunk: int,
     lenient: bool = False,
     threads: int = LOAD_THREADS,
@@ -437,7 +453,7 @@ def load_in_chunks(
 
     A line the engine refuses raises ``SyntaxError`` naming the line its chunk starts after;
     the chunks not yet loaded then are not, and ``source`` is not read further.
-    ``lenient``: IRIs and language tags are not checked (see :func:`_stream_records`).
+    ``lenient``: IRIs and language tags are not checked (see :func:`_load_files`).
     """
     pending: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=1)
     failed: list[BaseException] = []
@@ -477,6 +493,51 @@ def load_in_chunks(
     if failed:
         raise failed[0]
     return lines
+
+
+class _Files:
+    """The bytes of several files, one after the other, as one binary stream (``read`` and
+    ``readline``, as :func:`load_in_chunks` reads them), each file deleted once it is read
+    to its end; ``read_so_far`` is told the bytes read after each read. Each file ends with
+    a line end, so that no line runs from one file into the next."""
+
+    def __init__(self, files: list[Path], read_so_far: Callable[[int], None]) -> None:
+        self._files = list(files)
+        self._current: IO[bytes] | None = None
+        self._read = 0
+        self._told = read_so_far
+
+    def _open(self) -> IO[bytes] | None:
+        if self._current is None and self._files:
+            self._current = self._files[0].open("rb")
+        return self._current
+
+    def _next(self) -> None:
+        assert self._current is not None
+        self._current.close()
+        self._current = None
+        self._files.pop(0).unlink()
+
+    def _take(self, how: Callable[[IO[bytes]], bytes]) -> bytes:
+        while (current := self._open()) is not None:
+            data = how(current)
+            if data:
+                self._read += len(data)
+                self._told(self._read)
+                return data
+            self._next()
+        return b""
+
+    def read(self, size: int) -> bytes:
+        return self._take(lambda f: f.read(size))
+
+    def readline(self) -> bytes:
+        return self._take(lambda f: f.readline())
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+            self._current = None
 
 
 def _digest(line: bytes) -> bytes:
@@ -658,101 +719,8 @@ def map_records(
     return report
 
 
-class _LockedPipe:
-    """Whole pieces of N-Quads into a pipe that other processes write to as well: each piece
-    under an exclusive lock on ``lock`` (a file), so that no other writer's bytes fall
-    inside it (a pipe keeps only writes of up to 4 KiB whole)."""
-
-    def __init__(self, fd: int, lock: Path) -> None:
-        import fcntl
-
-        self._fcntl = fcntl
-        self._fd = fd
-        self._lock = lock.open("ab")
-
-    def write(self, data: bytes) -> int:
-        fcntl = self._fcntl
-        view = memoryview(data)
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
-        try:
-            while view:
-                view = view[os.write(self._fd, view) :]
-        finally:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-        return len(data)
-
-    def flush(self) -> None:
-        return None
-
-    def close(self) -> None:
-        self._lock.close()
-        os.close(self._fd)
-
-
-class _BackgroundWriter:
-    """A file-like sink that hands its writes to a thread, so that the mapping goes on
-    while the engine's loader reads the pipe at its own pace.
-
-    At most ``limit`` bytes wait in memory; a write beyond that waits for the thread, which
-    writes what waits in one piece (whole lines, as they were given). An error of the thread
-    (a closed pipe) is raised by the next write or by :meth:`close`.
-    """
-
-    def __init__(self, out: _LockedPipe | IO[bytes], limit: int) -> None:
-        self._out = out
-        self._limit = limit
-        self._chunks: list[bytes] = []
-        self._pending = 0
-        self._closed = False
-        self._error: BaseException | None = None
-        self._cond = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name="nquads-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._chunks and not self._closed:
-                    self._cond.wait()
-                if not self._chunks:
-                    return
-                chunks, self._chunks = self._chunks, []
-            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            try:
-                self._out.write(data)
-                self._out.flush()
-            except BaseException as exc:
-                with self._cond:
-                    self._error = exc
-                    self._chunks, self._pending = [], 0
-                    self._cond.notify_all()
-                return
-            with self._cond:
-                self._pending -= len(data)
-                self._cond.notify_all()
-
-    def write(self, data: bytes) -> int:
-        with self._cond:
-            while self._pending and self._pending + len(data) > self._limit and not self._error:
-                self._cond.wait()
-            if self._error is not None:
-                raise self._error
-            self._chunks.append(data)
-            self._pending += len(data)
-            self._cond.notify_all()
-        return len(data)
-
-    def close(self) -> None:
-        """Write what is pending, stop the thread, and raise its error if it had one."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-
-WRITE_AHEAD_BYTES = 64 << 20
+WRITE_BUFFER = 1 << 20
+"""Bytes a mapping child buffers before it writes to its file."""
 
 
 def _emit(message: dict[str, object]) -> None:
@@ -760,59 +728,54 @@ def _emit(message: dict[str, object]) -> None:
     sys.stdout.flush()
 
 
-def _map_worker(write_fd: int) -> int:
-    """A mapping child of :func:`_stream_records`: a job (JSON) on stdin, N-Quads on
-    ``write_fd`` (shared with the other children), one JSON message per line on stdout.
-    The first child writes the curated graphs first; each then writes its records, and
-    leaves what the description needs of them in ``state`` (:meth:`Output.save_state`)."""
+def _map_worker() -> int:
+    """A mapping child of :func:`_map`: a job (JSON) on stdin, N-Quads into the
+    file ``out`` of the job, one JSON message per line on stdout. The first child writes
+    the curated graphs first; each then writes its records, and leaves what the description
+    needs of them in ``state`` (:meth:`Output.save_state`)."""
     from trialkg.record_rules import RecordReasoner
 
     job = json.loads(sys.stdin.read())
-    pipe = _LockedPipe(write_fd, Path(job["lock"]))
-    writer = _BackgroundWriter(pipe, WRITE_AHEAD_BYTES)
-    try:
-        curated = Path(job["curated"]).read_bytes()
-        if job.get("curated_too"):
-            writer.write(curated)
-        out = Output(
-            cast(IO[bytes], writer),
-            job["sizes"],
-            job["sources"],
-            {str(g): _lines_in(curated, g) for g in (iri.PROVENANCE_GRAPH, iri.INFERRED_GRAPH)},
-        )
-        rules = RuleSet.from_json(job["rules"])
-        report = map_records(
-            Path(job["records_dir"]),
-            Path(job["base"]).read_bytes(),
-            [Path(f) for f in job["files"]],
-            out,
-            _emit,
-            RecordReasoner.from_json(job["reasoner"], rules),
-        )
-    except BulkError as exc:
-        _emit({"error": str(exc)})
-        return 1
-    finally:
-        writer.close()
-        pipe.close()
+    with open(job["out"], "wb", buffering=WRITE_BUFFER) as spool:
+        try:
+            curated = Path(job["curated"]).read_bytes()
+            if job.get("curated_too"):
+                spool.write(curated)
+            out = Output(
+                spool,
+                job["sizes"],
+                job["sources"],
+                {str(g): _lines_in(curated, g) for g in (iri.PROVENANCE_GRAPH, iri.INFERRED_GRAPH)},
+            )
+            rules = RuleSet.from_json(job["rules"])
+            report = map_records(
+                Path(job["records_dir"]),
+                Path(job["base"]).read_bytes(),
+                [Path(f) for f in job["files"]],
+                out,
+                _emit,
+                RecordReasoner.from_json(job["reasoner"], rules),
+            )
+        except BulkError as exc:
+            _emit({"error": str(exc)})
+            return 1
     out.save_state(Path(job["state"]))
     done = {"records": report.records, "quads": out.quads, "record_triples": out.record_triples()}
     _emit({"done": {**done, "peak_rss_mb": own_peak_rss_mb()}})
     return 0
 
 
-def _finish_worker(write_fd: int) -> int:
-    """The last child of :func:`_stream_records`: the dataset description, from the curated
+def _finish_worker() -> int:
+    """The last child of :func:`_map`: the dataset description, from the curated
     graphs' sizes, the record graphs' triples and the mapping children's states (the shared
-    graphs' digests united), into ``write_fd``; one JSON message on stdout: the quads
-    written and the inferred graph's size."""
+    graphs' digests united), into the file ``out`` of the job; one JSON message on stdout:
+    the quads written and the inferred graph's size."""
     import numpy as np
     from numpy.typing import NDArray
 
     job = json.loads(sys.stdin.read())
-    pipe = _LockedPipe(write_fd, Path(job["lock"]))
-    try:
-        out = Output(cast(IO[bytes], pipe), job["sizes"], job["sources"])
+    with open(job["out"], "wb") as described:
+        out = Output(described, job["sizes"], job["sources"])
         shared: dict[str, list[NDArray[np.uint64]]] = {}
         for state in map(Path, job["states"]):
             with np.load(state.with_suffix(".npz")) as arrays:
@@ -821,8 +784,6 @@ def _finish_worker(write_fd: int) -> int:
         for name, parts in shared.items():
             out.sizes[name] = union_size(parts)
         out.description(total=sum(out.sizes.values()) + job["record_triples"])
-    finally:
-        pipe.close()
     inferred = out.sizes.get(str(iri.INFERRED_GRAPH), 0)
     _emit({"quads": out.quads, "inferred": inferred})
     return 0
@@ -993,8 +954,8 @@ def _flush(
 
 
 def _main(argv: list[str]) -> int:
-    mode, fd = argv
-    return (_map_worker if mode == "map" else _finish_worker)(int(fd))
+    (mode,) = argv
+    return (_map_worker if mode == "map" else _finish_worker)()
 
 
 if __name__ == "__main__":

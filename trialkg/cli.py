@@ -95,7 +95,7 @@ def build(
         typer.Option(
             "--ctgov",
             help="Also build these ClinicalTrials.gov records (files or folders) in bulk: "
-            "each mapped, validated and reasoned over in child processes, streamed into the "
+            "each mapped, validated and reasoned over in child processes, then given to the "
             "engine's bulk loader.",
         ),
     ] = None,
@@ -113,7 +113,7 @@ def build(
         typer.Option(
             "--workers",
             min=0,
-            help="With --ctgov: child processes that map the records (0: one per two cores, "
+            help="With --ctgov: child processes that map the records (0: one per core, "
             "at most four).",
         ),
     ] = 0,
@@ -163,8 +163,8 @@ def _bulk(
         with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("mapping records", total=None)
 
-            def progress(done: int, total: int, name: str) -> None:
-                bar.update(task, completed=done, total=total, description=f"mapping {name}")
+            def progress(done: int, total: int, what: str) -> None:
+                bar.update(task, completed=done, total=total, description=what)
 
             report = bulk_build(
                 rec,

@@ -213,13 +213,16 @@ def new_version(root: Path) -> Iterator[Store]:
     """Write a new version of the store at ``root``; it goes live only if the block succeeds."""
     root.mkdir(parents=True, exist_ok=True)
     data = Path(tempfile.mkdtemp(prefix="data-", dir=root))
+    store: Store | None = None
     try:
         store = Store(ox.Store(str(data)), data)
         yield store
         store.flush()
         store.release()
-        del store
+        store = None
     except BaseException:
+        if store is not None:  # closed first: the engine may still be writing its files
+            store.release()
         shutil.rmtree(data, ignore_errors=True)
         raise
     tmp = root / (CURRENT + ".tmp")
