@@ -111,10 +111,10 @@ def bulk_build(
     load per file (about 2 GB held, whatever the size of the input).
 
     Mapping and loading come one after the other, each with every core. Fed while the
-    children mapped, the engine's loader shared the cores with them, and the compaction of
+    records were mapped, the engine's loader shared the cores with them, and the compaction of
     its files, put off until the load ended, then ran on one core (decision 0005,
     ``benchmarks/RESULTS.md``). The files hold the N-Quads the engine is given (about 400
-    bytes a triple of the records, 15 GB at 100,000 synthetic trials); each is deleted once
+    bytes a quad, 15 GB at 100,000 synthetic trials); each is deleted once
     the engine has read it.
 
     Nothing is written after the load; the compaction rewrites the loader's files, which
@@ -200,7 +200,7 @@ def default_workers() -> int:
     :data:`MAX_WORKERS`.
 
     The children map before the engine loads (:func:`bulk_build`), so they have every
-    core to themselves; each holds about 0.4 GB at 100,000 trials (``benchmarks/RESULTS.md``).
+    core to themselves; each held about 0.3 GB at 100,000 trials (``benchmarks/RESULTS.md``).
     """
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
