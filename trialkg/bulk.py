@@ -388,17 +388,17 @@ def _load_files(engine: ox.Store, files: list[Path], load_chunk: int, progress: 
 
 def _load_all(engine: ox.Store, files: list[Path], load_chunk: int, progress: Progress) -> None:
     total = sum(f.stat().st_size for f in files)
-    megabytes = f"{total / 1e6:,.0f} MB"
+    what = f"loading ({total / 1e6:,.0f} MB)"
     if not load_chunk:
         read = 0
         for f in files:
-            progress(read, total, f"loading the mapped records ({megabytes})")
+            progress(read, total, what)
             engine.bulk_load(path=str(f), format=ox.RdfFormat.N_QUADS, lenient=True)
             read += f.stat().st_size
             f.unlink()
         progress(total, total, "loaded")
         return
-    source = _Files(files, lambda read: progress(read, total, f"loading ({megabytes})"))
+    source = _Files(files, lambda read: progress(read, total, what))
     try:
         load_in_chunks(engine, source, load_chunk, lenient=True)
     finally:
