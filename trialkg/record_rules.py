@@ -46,6 +46,23 @@ def _depth(tree: Any) -> int:
     return 1 + _depth(tree[2]) if kind == "some" else 0
 
 
+def _watched(tree: Any, classes: set[str], props: set[str], nodes: set[str]) -> None:
+    """Add to ``classes``, ``props`` and ``nodes`` the types, links and individuals whose
+    facts a definition reads."""
+    kind = tree[0]
+    if kind == "class":
+        classes.add(tree[1])
+    elif kind == "and":
+        for part in tree[1]:
+            _watched(part, classes, props, nodes)
+    elif kind == "oneOf":
+        nodes.update(tree[1])
+    else:  # hasValue, some
+        props.add(tree[1])
+        if kind == "some":
+            _watched(tree[2], classes, props, nodes)
+
+
 def _put(index: Index, s: str, p: str, o: str) -> None:
     index.setdefault(s, {}).setdefault(p, set()).add(o)
 
@@ -117,6 +134,16 @@ class RecordReasoner:
         self.chains: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for prop, steps in rules.chains:
             self.chains.setdefault(steps[0], []).append((prop, steps))
+        # the facts a definition or chain reads: a triple of any other type or link changes
+        # no node's membership or chain ends, so its subject is not checked again for it
+        classes: set[str] = set()
+        links: set[str] = {step for _p, steps in rules.chains for step in steps}
+        nodes: set[str] = set()
+        for _cls, tree in rules.definitions:
+            _watched(tree, classes, links, nodes)
+        self.watched_types = frozenset(classes)
+        self.watched_links = frozenset(links)
+        self.watched_nodes = frozenset(nodes)
         # how far back from a node with a new triple the nodes it may affect lie
         self.reach = max(
             [_depth(tree) for _c, tree in rules.definitions]
@@ -225,7 +252,9 @@ class _Run:
             _put(self.into, o, p, s)
         if expand:
             self.todo.append(t)
-        self.touched.add(s)  # a triple bears on the definitions and chains of its subject
+        r = self.r  # a triple bears on the definitions and chains of its subject, if read
+        if (o in r.watched_types if p == TYPE else p in r.watched_links) or s in r.watched_nodes:
+            self.touched.add(s)
         return True
 
     def assert_(self, t: Triple) -> None:
