@@ -1,14 +1,14 @@
 """The engine's bulk loader given a bulk build's own stream whole, or in chunks.
 
     .venv/bin/python -m benchmarks.engine_chunks 20000 [--chunk-mb 0 16 32 64]
-        [--threads 2] [--results-share 0.02]
+        [--threads 2 [1 ...]] [--results-share 0.02]
 
 Generates N trials (``benchmarks.synthetic``), runs the bulk build with the N-Quads files
 its mapping children write copied to one file instead of loaded (so the file holds exactly
 the lines the engine would get, in their order), then loads that file into a new store on disk
 once per ``--chunk-mb`` value, each in a process of its own, leniently as the build loads:
 ``0`` in one ``bulk_load`` call, else with :func:`trialkg.bulk.load_in_chunks`,
-``--threads`` calls at a time. For each: the load's seconds and CPU seconds, the
+``--threads`` calls at a time (each count in turn when given several). For each: the load's seconds and CPU seconds, the
 ``optimize`` after it, and the process's peak RSS. Prints one JSON object per load.
 """
 
@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -85,7 +86,10 @@ def load(nquads: Path, folder: Path, chunk: int, threads: int) -> dict[str, Any]
 
 
 def measure(
-    trials: int, chunks_mb: list[int], threads: int = 2, results_share: float = 0.02
+    trials: int,
+    chunks_mb: list[int],
+    threads: tuple[int, ...] = (2,),
+    results_share: float = 0.02,
 ) -> list[dict[str, Any]]:
     work = Path(tempfile.mkdtemp(prefix=f"trialkg-engine-chunks-{trials}-"))
     try:
@@ -93,19 +97,21 @@ def measure(
         lines = sum(block.count(b"\n") for block in _blocks(nquads))
         out = []
         for mb in chunks_mb:
-            folder = work / f"store-{mb}"
-            result = load(nquads, folder, mb << 20, threads)
-            out.append(
-                {
-                    "trials": trials,
-                    "lines": lines,
-                    "nquads_mb": round(nquads.stat().st_size / 1e6, 1),
-                    "chunk_mb": mb,
-                    "threads": threads if mb else None,
-                    **result,
-                }
-            )
-            shutil.rmtree(folder)
+            for n in threads if mb else threads[:1]:
+                folder = work / f"store-{mb}-{n}"
+                result = load(nquads, folder, mb << 20, n)
+                out.append(
+                    {
+                        "trials": trials,
+                        "lines": lines,
+                        "nquads_mb": round(nquads.stat().st_size / 1e6, 1),
+                        "chunk_mb": mb,
+                        "threads": n if mb else None,
+                        **result,
+                    }
+                )
+                print(json.dumps(out[-1], sort_keys=True), file=sys.stderr, flush=True)
+                shutil.rmtree(folder)
         return out
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -121,10 +127,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trials", type=int)
     parser.add_argument("--chunk-mb", type=int, nargs="+", default=[0, 16, 32, 64])
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, nargs="+", default=[2])
     parser.add_argument("--results-share", type=float, default=0.02)
     args = parser.parse_args()
-    for result in measure(args.trials, args.chunk_mb, args.threads, args.results_share):
+    for result in measure(args.trials, args.chunk_mb, tuple(args.threads), args.results_share):
         print(json.dumps(result, sort_keys=True), flush=True)
 
 
