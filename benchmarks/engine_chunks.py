@@ -8,8 +8,9 @@ its mapping children write copied to one file instead of loaded (so the file hol
 the lines the engine would get, in their order), then loads that file into a new store on disk
 once per ``--chunk-mb`` value, each in a process of its own, leniently as the build loads:
 ``0`` in one ``bulk_load`` call, else with :func:`trialkg.bulk.load_in_chunks`,
-``--threads`` calls at a time (each count in turn when given several). For each: the load's seconds and CPU seconds, the
-``optimize`` after it, and the process's peak RSS. Prints one JSON object per load.
+``--threads`` calls at a time (each count in turn when given several). For each: the
+load's seconds and CPU seconds, the ``optimize`` after it, and the process's peak RSS.
+Prints one JSON object per load.
 """
 
 from __future__ import annotations
