@@ -136,12 +136,12 @@ class RecordReasoner:
             self.chains.setdefault(steps[0], []).append((prop, steps))
         # the facts a definition or chain reads: a triple of any other type or link changes
         # no node's membership or chain ends, so its subject is not checked again for it
-        classes: set[str] = set()
+        types: set[str] = set()
         links: set[str] = {step for _p, steps in rules.chains for step in steps}
         nodes: set[str] = set()
         for _cls, tree in rules.definitions:
-            _watched(tree, classes, links, nodes)
-        self.watched_types = frozenset(classes)
+            _watched(tree, types, links, nodes)
+        self.watched_types = frozenset(types)
         self.watched_links = frozenset(links)
         self.watched_nodes = frozenset(nodes)
         # how far back from a node with a new triple the nodes it may affect lie
