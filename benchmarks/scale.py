@@ -2,27 +2,28 @@
 
     .venv/bin/python -m benchmarks.scale 1000 [10000 ...] [--rdflib-max 1000] [--repeats 3]
         [--raw-both] [--after-import] [--build-only] [--chunk-mb MB] [--results-share F]
-        [--workers N] [--fill-s S]
+        [--workers N] [--fill-s S] [--queries SLUG ...]
         [--out FILE]
 
 For each N: generate N trials of registry records (``benchmarks.synthetic``; all with posted
 results, or a ``--results-share`` of them, the others protocol only), build them with the
-curated records into a new store (``trialkg build --ctgov``: parse, map, SHACL in batches and
-reasoning in a child process, streaming into the engine's bulk loader, as the build does by
-default or ``--chunk-mb`` MB per load, 0 for one load), and measure the time per stage, the
-throughput in quads/s, the peak RSS of the build (this process and the mapping child) and the
-store's size on disk. Then dump exactly the quads the store holds and load them straight into
-pyoxigraph (``bulk_load`` on disk, in a process of its own whose peak RSS is measured too: the
-engine's own limit), then compact that raw store as the build compacts its own (``optimize``,
-timed apart), and, up to ``--rdflib-max`` trials, load them into rdflib's in-memory
-``Dataset``; and time every query of the library on all three (trialkg and raw: a warm-up run
-each, then ``--repeats`` runs alternating between the two (more for a query under 0.5 s:
-as many as fill 0.5 s, at most 500), median, against the compacted raw
-store and with ``--raw-both`` against the raw store before compaction too; rdflib: one run, in
-a process of its own forked from the one that loaded the graph, stopped after
-``--rdflib-timeout`` seconds, after which the next query runs). Then add one more record the
-incremental way (``trialkg import ctgov``) and time it; with ``--after-import``, time the
-queries again on the store that import left. Prints one JSON object per N (and appends it to
+curated records into a new store (``trialkg build --ctgov``: parse, map, SHACL in batches
+and reasoning in mapping children, one per core or ``--workers``, each into a file; then the
+engine's bulk loader, as the build loads by default or ``--chunk-mb`` MB per load, 0 for one
+load per file), and measure the time per stage, the throughput in quads/s, the peak RSS of
+the build (this process and the largest mapping child) and the store's size on disk. Then dump
+exactly the quads the store holds and load them straight into pyoxigraph (``bulk_load`` on
+disk, in a process of its own whose peak RSS is measured too: the engine's own limit), then
+compact that raw store as the build compacts its own (``optimize``, timed apart), and, up to
+``--rdflib-max`` trials, load them into rdflib's in-memory ``Dataset``; and time every query
+of the library (or the ``--queries`` named) on all three (trialkg and raw: a warm-up run
+each, then ``--repeats`` runs alternating between the two (more for a query under 0.5 s: as
+many as fill 0.5 s, at most 500), median, against the compacted raw store and with
+``--raw-both`` against the raw store before compaction too; rdflib: one run, in a process of
+its own forked from the one that loaded the graph, stopped after ``--rdflib-timeout``
+seconds, after which the next query runs). Then add one more record the incremental way
+(``trialkg import ctgov``) and time it; with ``--after-import``, time the queries again on
+the store that import left. Prints one JSON object per N (and appends it to
 ``--out``)."""
 
 from __future__ import annotations
@@ -268,9 +269,11 @@ def measure(
     results_share: float = 1.0,
     workers: int | None = None,
     fill_s: float | None = None,
+    only: list[str] | None = None,
 ) -> dict[str, Any]:
     """One run at ``trials``; ``partial`` (if given) gets the build and load figures before
-    the queries are timed. Queries are timed on the store as built, against the raw store
+    the queries are timed (all of the library's, or those whose slugs ``only`` names).
+    Queries are timed on the store as built, against the raw store
     after it is compacted as the bulk build compacts its own, and with ``raw_both`` against
     the raw store as loaded too. Then one more record is added the incremental way; with
     ``after_import`` the queries are timed again on the store it left (``after_import_ms``,
@@ -280,6 +283,11 @@ def measure(
     from trialkg.store import Store, current_data_dir
 
     chunk = LOAD_CHUNK if load_chunk is None else load_chunk  # None: as the build does
+    from trialkg.query import library
+
+    unknown = sorted(set(only or ()) - {q.slug for q in library()})
+    if unknown:
+        raise ValueError(f"no query of the library is named {', '.join(unknown)}")
     work = Path(tempfile.mkdtemp(prefix=f"trialkg-scale-{trials}-"))
     try:
         records = work / "records"
@@ -332,6 +340,8 @@ def measure(
         result["raw_store_mb"] = round(folder_mb(raw_dir), 1)
         result["build_vs_raw"] = round(build_s / raw_s, 2)
         queries = library_queries(ours) if queries_too else []
+        if only:
+            queries = [q for q in queries if q.slug in only]
         per_query: dict[str, dict[str, Any]] = {q.slug: {} for q in queries}
         if raw_both:  # the raw store as loaded, before it is compacted below
             if partial is not None:
@@ -449,6 +459,13 @@ def main() -> None:
         help="time a fast query as often as fills this many seconds on each store (at most "
         f"{MAX_REPEATS} runs; 0: --repeats runs whatever the query)",
     )
+    parser.add_argument(
+        "--queries",
+        nargs="+",
+        metavar="SLUG",
+        default=None,
+        help="time only these queries of the library (default: every one)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -473,6 +490,7 @@ def main() -> None:
             workers=args.workers,
             results_share=args.results_share,
             fill_s=args.fill_s,
+            only=args.queries,
             partial=lambda r: write({**r, "partial": "build and load; queries follow"}),
         )
         write(result)
