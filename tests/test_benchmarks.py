@@ -191,3 +191,10 @@ def test_a_fast_query_is_timed_as_often_as_fills_the_time(
 
     scale.time_pair(slow, slow, "q", repeats=3)
     assert len(calls) == 2 + 2 * 3
+
+
+def test_scale_benchmark_refuses_a_query_the_library_lacks() -> None:
+    from benchmarks.scale import measure
+
+    with pytest.raises(ValueError, match="no query of the library is named no-such-query"):
+        measure(1, 0, 1.0, only=["hazard-ratios", "no-such-query"])
