@@ -280,11 +280,10 @@ def measure(
     ``ratio_after_import``: against the same compacted raw store, which lacks that record)."""
     from trialkg.bulk import LOAD_CHUNK, bulk_build
     from trialkg.importer import import_ctgov
+    from trialkg.query import library
     from trialkg.store import Store, current_data_dir
 
     chunk = LOAD_CHUNK if load_chunk is None else load_chunk  # None: as the build does
-    from trialkg.query import library
-
     unknown = sorted(set(only or ()) - {q.slug for q in library()})
     if unknown:
         raise ValueError(f"no query of the library is named {', '.join(unknown)}")
